@@ -1,0 +1,36 @@
+namespace Apart.Abstractions;
+
+/// <summary>Lists the machine's block devices that hold something cloneable.</summary>
+public interface IDeviceInventory
+{
+    /// <summary>
+    /// Reads the devices afresh (PROTOCOL.md §3): whole devices with their partitions, and whole
+    /// devices that hold a filesystem directly, each as a source with a single part of its own name.
+    /// </summary>
+    Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>A whole device (disk, loop device, md array, LVM volume) and its cloneable parts.</summary>
+/// <param name="Name">The name below <c>/dev</c>, e.g. <c>sda</c> or <c>mapper/vg-root</c>.</param>
+/// <param name="Size">Bytes.</param>
+/// <param name="Parts">Its partitions, or itself when it holds a filesystem directly.</param>
+public sealed record SourceDevice(string Name, long Size, IReadOnlyList<PartDevice> Parts);
+
+/// <summary>A cloneable block device: a partition or a whole device holding a filesystem.</summary>
+/// <param name="Name">The path below <c>/dev</c>: <c>sda1</c>, <c>nvme0n1p2</c>, <c>mapper/vg-root</c>.</param>
+/// <param name="Size">Bytes.</param>
+/// <param name="Mounted">True when it or anything stacked on it is mounted or active swap.</param>
+/// <param name="FsType">The filesystem type as blkid names it (<c>ext4</c>, <c>vfat</c>, …), if known.</param>
+/// <param name="Label">The filesystem label, if any.</param>
+/// <param name="Uuid">The filesystem UUID, if any.</param>
+public sealed record PartDevice(
+    string Name,
+    long Size,
+    bool Mounted,
+    string? FsType = null,
+    string? Label = null,
+    string? Uuid = null)
+{
+    /// <summary>The device node, <c>/dev/</c> + <see cref="Name"/>.</summary>
+    public string DevicePath => "/dev/" + Name;
+}
