@@ -1,0 +1,13 @@
+namespace Apart.Inventory.Lsblk.Tests;
+
+/// <summary>A test that attaches and mounts real loop devices: skipped unless running as root.</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Skip = "Needs root: attaches and mounts a loop device.";
+        }
+    }
+}
