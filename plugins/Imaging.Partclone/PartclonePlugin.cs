@@ -1,0 +1,17 @@
+using Apart.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Apart.Imaging.Partclone;
+
+/// <summary>Registers partclone as the <see cref="IImager"/>.</summary>
+public sealed class PartclonePlugin : IApartPlugin
+{
+    /// <inheritdoc/>
+    public void Configure(IServiceCollection services)
+    {
+        // APART_PARTCLONE_CMD is read once, when the imager is first needed: it is fixed for the
+        // life of the process, as it was in the original core.
+        services.AddSingleton(_ => PartcloneLocator.FromEnvironment());
+        services.AddSingleton<IImager, PartcloneImager>();
+    }
+}

@@ -1,0 +1,34 @@
+using Apart.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Apart.Imaging.Partclone.Tests;
+
+public sealed class PartclonePluginTests
+{
+    [Fact]
+    public void The_plugin_registers_the_partclone_imager_and_its_locator()
+    {
+        var services = new ServiceCollection();
+
+        new PartclonePlugin().Configure(services);
+
+        var imager = Assert.Single(services, s => s.ServiceType == typeof(IImager));
+        Assert.Equal(typeof(PartcloneImager), imager.ImplementationType);
+        Assert.Equal(ServiceLifetime.Singleton, imager.Lifetime);
+        var locator = Assert.Single(services, s => s.ServiceType == typeof(PartcloneLocator));
+        Assert.IsType<PartcloneLocator>(locator.ImplementationFactory!(null!));
+    }
+
+    [Fact]
+    public void The_imager_has_one_constructor_for_the_container_to_call() =>
+        Assert.Single(typeof(PartcloneImager).GetConstructors());
+
+    [Fact]
+    public void Each_run_gets_a_parser_of_its_own()
+    {
+        var imager = new PartcloneImager(new PartcloneLocator("/x/pcl"));
+
+        Assert.NotSame(imager.CreateProgressParser(), imager.CreateProgressParser());
+        Assert.IsType<PartcloneProgressParser>(imager.CreateProgressParser());
+    }
+}
