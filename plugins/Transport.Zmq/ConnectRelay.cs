@@ -1,0 +1,126 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Apart.Transport.Zmq;
+
+/// <summary>
+/// Connect mode over ipc://: each time our NetMQ socket connects to the loopback listener, dial the
+/// presenter's Unix socket and relay between the two. When the presenter is not there (yet, or any
+/// more), the loopback connection is closed and NetMQ's own reconnect timer brings the next try.
+/// </summary>
+internal sealed class ConnectRelay : IAsyncDisposable
+{
+    private static readonly TimeSpan s_dialTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly ZmqAddress _address;
+    private readonly LoopbackListener _loopback;
+    private readonly PairSocketLoop _loop;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _run;
+    private bool _presenterMissing;
+
+    public ConnectRelay(ZmqAddress address, LoopbackListener loopback, PairSocketLoop loop, ILogger logger)
+    {
+        _address = address;
+        _loopback = loopback;
+        _loop = loop;
+        _logger = logger;
+        _run = Task.Run(RunAsync);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _run.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var cancellationToken = _stop.Token;
+        try
+        {
+            while (true)
+            {
+                var loopback = await _loopback.NextAsync(cancellationToken).ConfigureAwait(false);
+                Socket? unix;
+                try
+                {
+                    unix = await DialPresenterAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    loopback.Dispose();
+                    throw;
+                }
+
+                if (unix is null)
+                {
+                    loopback.Dispose();
+                    continue;
+                }
+
+                _loop.OnPeerConnected();
+                await RelaySession.RunAsync(loopback, unix, cancellationToken).ConfigureAwait(false);
+                Log.PresenterDisconnected(_logger, _address.Original);
+                _loop.OnPeerDisconnected();
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+            // Disposed.
+        }
+    }
+
+    private async Task<Socket?> DialPresenterAsync(CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(s_dialTimeout);
+            await socket.ConnectAsync(_address.ToUnixEndPoint(), timeout.Token).ConfigureAwait(false);
+            _presenterMissing = false;
+            LogPresenter(socket);
+            return socket;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // NetMQ retries every 100 ms: say it once per absence, not at every try.
+            if (!_presenterMissing)
+            {
+                _presenterMissing = true;
+                Log.PresenterUnreachable(_logger, _address.Original, Describe(e));
+            }
+
+            return null;
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        // .NET reports ENOENT on a Unix socket path as "cannot assign requested address".
+        SocketException { SocketErrorCode: SocketError.AddressNotAvailable } => "no socket at the path",
+        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "nobody listens on the socket",
+        OperationCanceledException => "the connection timed out",
+        _ => e.Message,
+    };
+
+    private void LogPresenter(Socket socket)
+    {
+        try
+        {
+            var peer = UnixPeerCredentials.Read(socket);
+            Log.PresenterConnected(_logger, _address.Original, peer.Pid, peer.Uid);
+        }
+        catch (IOException e)
+        {
+            Log.PresenterConnected(_logger, _address.Original, -1, uint.MaxValue);
+            Log.PeerCredentialsUnreadable(_logger, e.Message);
+        }
+    }
+}

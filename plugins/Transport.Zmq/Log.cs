@@ -1,0 +1,71 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Apart.Transport.Zmq;
+
+/// <summary>Every log line of the ZeroMQ transport.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Presenter connected at {Address} (pid {Pid}, uid {Uid})")]
+    public static partial void PresenterConnected(ILogger logger, string address, int pid, uint uid);
+
+    [LoggerMessage(2, LogLevel.Information, "Presenter at {Address} disconnected")]
+    public static partial void PresenterDisconnected(ILogger logger, string address);
+
+    [LoggerMessage(3, LogLevel.Information, "No presenter at {Address} yet ({Reason}); retrying")]
+    public static partial void PresenterUnreachable(ILogger logger, string address, string reason);
+
+    [LoggerMessage(10, LogLevel.Information, "Presenter admitted (pid {Pid}, uid {Uid})")]
+    public static partial void PresenterAdmitted(ILogger logger, int pid, uint uid);
+
+    [LoggerMessage(11, LogLevel.Warning, "Connection refused: peer not admitted (pid {Pid}, uid {Uid})")]
+    public static partial void PresenterRefused(ILogger logger, int pid, uint uid);
+
+    [LoggerMessage(12, LogLevel.Warning, "Connection refused: another presenter is connected (pid {Pid}, uid {Uid})")]
+    public static partial void PresenterRefusedBusy(ILogger logger, int pid, uint uid);
+
+    [LoggerMessage(21, LogLevel.Debug, "Connection refused again (pid {Pid})")]
+    public static partial void PresenterRefusedAgain(ILogger logger, int pid);
+
+    [LoggerMessage(13, LogLevel.Error, "Connection refused: the admission check failed (pid {Pid}, uid {Uid})")]
+    public static partial void AdmitCheckFailed(ILogger logger, int pid, uint uid, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Warning, "Connection refused: peer credentials unreadable ({Reason})")]
+    public static partial void PeerCredentialsUnreadable(ILogger logger, string reason);
+
+    [LoggerMessage(15, LogLevel.Information, "Presenter left")]
+    public static partial void PresenterLeft(ILogger logger);
+
+    [LoggerMessage(16, LogLevel.Warning, "Accepting on the Unix socket failed: {Error}")]
+    public static partial void UnixAcceptFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(17, LogLevel.Warning, "Presenter dropped: the NetMQ socket did not connect to the relay in time")]
+    public static partial void LoopbackNotReady(ILogger logger);
+
+    [LoggerMessage(18, LogLevel.Information, "Removed stale socket file {Path}")]
+    public static partial void StaleSocketRemoved(ILogger logger, string path);
+
+    [LoggerMessage(19, LogLevel.Warning, "Could not remove socket file {Path}: {Reason}")]
+    public static partial void SocketFileNotRemoved(ILogger logger, string path, string reason);
+
+    [LoggerMessage(20, LogLevel.Warning, "Binding {Address}: tcp has no peer credentials, anyone who can reach it can connect")]
+    public static partial void TcpBindUnauthenticated(ILogger logger, string address);
+
+    [LoggerMessage(30, LogLevel.Warning, "Relay refused a loopback connection from port {Port} (socket inode {Inode}): not this process's own")]
+    public static partial void ForeignLoopbackRefused(ILogger logger, int port, ulong inode);
+
+    [LoggerMessage(31, LogLevel.Warning, "Relay could not check the loopback connection from port {Port}: {Reason}")]
+    public static partial void LoopbackCheckFailed(ILogger logger, int port, string reason);
+
+    [LoggerMessage(32, LogLevel.Warning, "Relay accept on loopback failed: {Error}")]
+    public static partial void LoopbackAcceptFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(40, LogLevel.Warning, "Dropped {Count} extra frame(s) of a multi-frame message; kept the first")]
+    public static partial void ExtraFramesDropped(ILogger logger, int count);
+
+    [LoggerMessage(41, LogLevel.Error, "Unexpected error on the ZeroMQ poller thread")]
+    public static partial void PollerError(ILogger logger, Exception exception);
+
+    [LoggerMessage(42, LogLevel.Warning, "The ZeroMQ poller thread did not stop in time; leaving it behind")]
+    public static partial void TeardownTimedOut(ILogger logger);
+}

@@ -1,0 +1,147 @@
+using System.Threading.Channels;
+using Apart.Abstractions;
+using Microsoft.Extensions.Logging;
+
+namespace Apart.Transport.Zmq;
+
+/// <summary>
+/// A ZeroMQ PAIR transport to one presenter, over <c>tcp://</c> or over <c>ipc://</c> as libzmq
+/// means it: a real Unix domain socket at the path (PROTOCOL.md §1).
+/// </summary>
+/// <remarks>
+/// <para>NetMQ's own ipc:// is TCP in disguise and never meets a libzmq peer. So for ipc:// the
+/// NetMQ socket connects over TCP to an in-process relay on 127.0.0.1, which accepts only this
+/// process's own connection and copies its bytes, ZMTP unchanged, to and from the Unix socket.</para>
+/// <para>A message is one frame. A multi-frame message from the peer is reported as its first
+/// frame; the other frames are dropped and logged.</para>
+/// <para>A send counts as handed over only while a presenter is connected. As with libzmq, a
+/// message handed over just before the presenter vanished, and not yet written, goes to the next
+/// presenter that connects.</para>
+/// </remarks>
+public sealed class PairTransport : ITransport
+{
+    private readonly PairSocketLoop _loop;
+    private readonly IAsyncDisposable? _relay;
+    private readonly LoopbackListener? _loopback;
+    private int _disposed;
+
+    private PairTransport(PairSocketLoop loop, IAsyncDisposable? relay, LoopbackListener? loopback)
+    {
+        _loop = loop;
+        _relay = relay;
+        _loopback = loopback;
+    }
+
+    /// <inheritdoc/>
+    public ChannelReader<TransportEvent> Events => _loop.Events;
+
+    /// <summary>The relay's loopback port for ipc:// (0 for tcp://); tests knock on it.</summary>
+    internal int RelayPort => _loopback?.Port ?? 0;
+
+    /// <summary>
+    /// Connect mode: reaches a presenter that has bound <paramref name="address"/>, and reaches it
+    /// again whenever it comes back. Returns at once; <see cref="TransportEvent.PeerConnected"/>
+    /// arrives when the presenter is there.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not an ipc:// or tcp:// address.</exception>
+    public static PairTransport Connect(string address, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        var parsed = ZmqAddress.Parse(address);
+        if (!parsed.IsIpc)
+        {
+            return new PairTransport(PairSocketLoop.Start(logger, s => s.Connect(address), monitorConnections: true), null, null);
+        }
+
+        var loopback = new LoopbackListener(logger);
+        try
+        {
+            var loop = PairSocketLoop.Start(logger, s => s.Connect(loopback.NetMqEndpoint), monitorConnections: false);
+            return new PairTransport(loop, new ConnectRelay(parsed, loopback, loop, logger), loopback);
+        }
+        catch
+        {
+            loopback.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Bind mode: listens at <paramref name="address"/> for one presenter at a time.
+    /// </summary>
+    /// <remarks>
+    /// For <c>ipc://PATH</c> the Unix socket is created at PATH with mode 0600; a stale socket there
+    /// is replaced, anything else (a file, a symlink, a socket someone listens on) is an error. Each
+    /// connection's kernel-reported credentials go to <paramref name="admit"/> before a byte is
+    /// read; a refused peer is logged and closed, as is anyone connecting while a presenter is
+    /// connected. <paramref name="admit"/> runs on the accept loop: keep it quick.
+    /// For <c>tcp://</c> there are no credentials to check, and <paramref name="admit"/> is not called.
+    /// </remarks>
+    /// <exception cref="ArgumentException">Not an ipc:// or tcp:// address.</exception>
+    /// <exception cref="IOException">PATH holds something other than a stale socket.</exception>
+    public static PairTransport Bind(string address, Func<PeerCredentials, bool> admit, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(admit);
+        ArgumentNullException.ThrowIfNull(logger);
+        var parsed = ZmqAddress.Parse(address);
+        if (!parsed.IsIpc)
+        {
+            Log.TcpBindUnauthenticated(logger, address);
+            return new PairTransport(PairSocketLoop.Start(logger, s => s.Bind(address), monitorConnections: true), null, null);
+        }
+
+        var unix = UnixSocketListener.Create(parsed, logger);
+        LoopbackListener? loopback = null;
+        try
+        {
+            loopback = new LoopbackListener(logger);
+            var loop = PairSocketLoop.Start(logger, s => s.Connect(loopback.NetMqEndpoint), monitorConnections: false);
+            return new PairTransport(loop, new BindRelay(unix, loopback, loop, admit, logger), loopback);
+        }
+        catch
+        {
+            unix.Dispose();
+            loopback?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> SendAsync(ReadOnlyMemory<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _loop.SendAsync(message, timeout, cancellationToken);
+
+    /// <summary>
+    /// Stops the relay and the poller thread, closes every socket and removes the Unix socket file
+    /// this transport created. Pending sends complete with false. Does not wait for the peer.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // The relay first: its sockets' ends tell the presenter at once, and it stops reporting.
+        try
+        {
+            if (_relay is not null)
+            {
+                await _relay.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            try
+            {
+                if (_loopback is not null)
+                {
+                    await _loopback.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await _loop.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Tmds.Linux;
+
+namespace Apart.Transport.Zmq;
+
+/// <summary>
+/// A listening Unix domain socket at an ipc:// path, as libzmq's bind makes one, but created with
+/// mode 0600 and removed again on dispose, only while the file there is still ours.
+/// </summary>
+internal sealed class UnixSocketListener : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly string? _path;
+    private readonly UnixSocketFile.Identity _identity;
+    private readonly ILogger _logger;
+
+    private UnixSocketListener(Socket socket, string? path, UnixSocketFile.Identity identity, ILogger logger)
+    {
+        _socket = socket;
+        _path = path;
+        _identity = identity;
+        _logger = logger;
+    }
+
+    /// <exception cref="IOException">The path holds something other than a stale socket, or is in use.</exception>
+    public static UnixSocketListener Create(ZmqAddress address, ILogger logger)
+    {
+        var path = address.IsAbstract ? null : address.UnixPath;
+        if (path is not null)
+        {
+            ClearStaleSocket(path, address.ToUnixEndPoint(), logger);
+        }
+
+        var socket = Bind(address);
+        UnixSocketFile.Identity? created = null;
+        try
+        {
+            if (path is not null)
+            {
+                if (UnixSocketFile.Inspect(path, out var identity) != UnixSocketFile.Kind.Socket)
+                {
+                    throw new IOException($"{path} was replaced while binding.");
+                }
+
+                created = identity;
+
+                // Before listen(): until then every connect() is refused, so nobody slips in under the umask's mode.
+                UnixSocketFile.RestrictToOwner(path);
+            }
+
+            socket.Listen(4);
+            return new UnixSocketListener(socket, path, created ?? default, logger);
+        }
+        catch
+        {
+            socket.Dispose();
+            if (created is { } ours)
+            {
+                TryRemove(path!, ours, logger);
+            }
+
+            throw;
+        }
+    }
+
+    public ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken) => _socket.AcceptAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        if (_path is not null)
+        {
+            TryRemove(_path, _identity, _logger);
+        }
+    }
+
+    /// <summary>
+    /// bind(2) by hand: it creates the file and fails if anything, a symlink included, is at the
+    /// path. (.NET's own Socket.Bind would also delete the path on dispose, whoever's file is there by then.)
+    /// </summary>
+    private static unsafe Socket Bind(ZmqAddress address)
+    {
+        var name = Encoding.UTF8.GetBytes(address.UnixPath!);
+        sockaddr_un socketAddress = default;
+        socketAddress.sun_family = LibC.AF_UNIX;
+        for (var i = 0; i < name.Length; i++)
+        {
+            socketAddress.sun_path[i] = name[i];
+        }
+
+        // An abstract name is '\0' then the name, its length exact; a path is NUL-terminated.
+        if (address.IsAbstract)
+        {
+            socketAddress.sun_path[0] = 0;
+        }
+
+        var length = sizeof(sa_family_t) + name.Length + (address.IsAbstract ? 0 : 1);
+        var fd = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            throw new IOException($"socket(AF_UNIX) failed with errno {LibC.errno}.");
+        }
+
+        if (LibC.bind(fd, (sockaddr*)&socketAddress, (uint)length) != 0)
+        {
+            var errno = LibC.errno;
+            _ = LibC.close(fd); // Nothing more to learn from a failed close of a socket never used.
+            throw new IOException(errno == LibC.EADDRINUSE
+                ? $"{address.UnixPath} is already in use."
+                : $"bind {address.UnixPath} failed with errno {errno}.");
+        }
+
+        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+    }
+
+    private static void ClearStaleSocket(string path, UnixDomainSocketEndPoint endPoint, ILogger logger)
+    {
+        switch (UnixSocketFile.Inspect(path, out _))
+        {
+            case UnixSocketFile.Kind.Missing:
+                return;
+            case UnixSocketFile.Kind.Other:
+                throw new IOException($"{path} exists and is not a socket; refusing to replace it.");
+            default:
+                if (IsListenedOn(endPoint))
+                {
+                    throw new IOException($"{path} is in use: another process listens on it.");
+                }
+
+                // As libzmq does: a socket file nobody listens on is left over from a dead process.
+                Log.StaleSocketRemoved(logger, path);
+                UnixSocketFile.Remove(path);
+                return;
+        }
+    }
+
+    private static bool IsListenedOn(UnixDomainSocketEndPoint endPoint)
+    {
+        // Non-blocking, so a listener with a full backlog answers "busy" instead of holding us up.
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false };
+        try
+        {
+            probe.Connect(endPoint);
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return false;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            return true;
+        }
+    }
+
+    private static void TryRemove(string path, UnixSocketFile.Identity identity, ILogger logger)
+    {
+        try
+        {
+            UnixSocketFile.RemoveIfSame(path, identity);
+        }
+        catch (IOException e)
+        {
+            Log.SocketFileNotRemoved(logger, path, e.Message);
+        }
+    }
+}

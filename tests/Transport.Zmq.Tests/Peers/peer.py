@@ -1,0 +1,83 @@
+"""Test peers for the ZeroMQ transport, driven line by line over stdin/stdout.
+
+  peer.py zmq bind|connect ADDRESS   a libzmq PAIR socket, as apart-gtk makes one
+                                     prints "ready ENDPOINT", then answers commands:
+                                       send BASE64       -> "sent" | "timeout"
+                                       sendmulti B64 B64 -> "sent" | "timeout"
+                                       recv MILLISECONDS -> "msg BASE64" | "timeout"
+                                       sendexit BASE64   -> sends, closes (flushing it) and exits
+  peer.py knock PORT                 a plain TCP client from another process: sends a ZMTP
+                                     greeting and prints "closed N" or "open N" (N bytes got back)
+"""
+import base64
+import socket
+import sys
+
+
+def zmq_peer(mode, address):
+    import zmq
+
+    context = zmq.Context()
+    sock = context.socket(zmq.PAIR)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.setsockopt(zmq.SNDTIMEO, 5000)
+    if mode == "bind":
+        sock.bind(address)
+    else:
+        sock.connect(address)
+    print("ready", sock.getsockopt_string(zmq.LAST_ENDPOINT) if mode == "bind" else address, flush=True)
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            break
+        command, _, argument = line.strip().partition(" ")
+        try:
+            if command == "send":
+                sock.send(base64.b64decode(argument))
+                print("sent", flush=True)
+            elif command == "sendmulti":
+                sock.send_multipart([base64.b64decode(part) for part in argument.split(" ")])
+                print("sent", flush=True)
+            elif command == "sendexit":
+                sock.send(base64.b64decode(argument))
+                sock.close(linger=5000)
+                context.term()
+                return
+            elif command == "recv":
+                if sock.poll(int(argument)):
+                    print("msg", base64.b64encode(sock.recv()).decode(), flush=True)
+                else:
+                    print("timeout", flush=True)
+            else:
+                print("unknown", command, flush=True)
+        except zmq.Again:
+            print("timeout", flush=True)
+    sock.close()
+    context.term()
+
+
+def knock(port):
+    greeting = b"\xff" + b"\0" * 8 + b"\x7f" + b"\x03\x00" + b"NULL" + b"\0" * 16 + b"\0" + b"\0" * 31
+    sock = socket.create_connection(("127.0.0.1", port), timeout=3)
+    sock.settimeout(2)
+    received = 0
+    try:
+        sock.sendall(greeting)
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            received += len(chunk)
+    except socket.timeout:
+        print("open", received, flush=True)
+        return
+    except OSError:
+        pass
+    print("closed", received, flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "zmq":
+        zmq_peer(sys.argv[2], sys.argv[3])
+    else:
+        knock(int(sys.argv[2]))
