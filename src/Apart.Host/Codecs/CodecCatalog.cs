@@ -1,0 +1,79 @@
+using Apart.Abstractions;
+using CliWrap;
+using Microsoft.Extensions.Logging;
+
+namespace Apart.Host.Codecs;
+
+/// <summary>
+/// The codecs the plugins registered, and which of them work here: each codec's probe runs once,
+/// all in parallel, at start-up. A codec whose program is missing is simply not offered.
+/// </summary>
+internal sealed class CodecCatalog(IEnumerable<ICompressor> registered, ILogger<CodecCatalog> logger)
+{
+    /// <summary>The codec used when a clone request names none.</summary>
+    public const string DefaultName = "gz";
+
+    // compression_options lists these first, in this order (PROTOCOL.md §3); other codecs follow by name.
+    private static readonly string[] ProtocolOrder = ["gz", "uncompressed", "zst", "lz4"];
+
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly List<ICompressor> _registered = registered
+        .GroupBy(codec => codec.Name, StringComparer.Ordinal)
+        .Select(group => group.First())
+        .OrderBy(codec => Array.IndexOf(ProtocolOrder, codec.Name) is var i && i >= 0 ? i : int.MaxValue)
+        .ThenBy(codec => codec.Name, StringComparer.Ordinal)
+        .ToList();
+
+    private List<ICompressor> _available = [];
+
+    /// <summary>Names of the available codecs, in <c>compression_options</c> order.</summary>
+    public IReadOnlyList<string> Options => _available.Select(codec => codec.Name).ToList();
+
+    /// <summary>Runs every probe in parallel; until this completes nothing is available.</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(_registered.Select(codec => ProbeAsync(codec, cancellationToken))).ConfigureAwait(false);
+        _available = _registered.Where((_, i) => results[i]).ToList();
+    }
+
+    /// <summary>An available codec by its wire name.</summary>
+    public ICompressor? ByName(string name) => _available.FirstOrDefault(codec => codec.Name == name);
+
+    /// <summary>A registered codec by file extension, available or not (to say which program is missing).</summary>
+    public ICompressor? ByExtension(string extension) => _registered.FirstOrDefault(codec =>
+        codec.FileExtension == extension || codec.LegacyFileExtensions.Contains(extension, StringComparer.Ordinal));
+
+    /// <summary>Whether a registered codec passed its probe.</summary>
+    public bool IsAvailable(ICompressor codec) => _available.Contains(codec);
+
+    private async Task<bool> ProbeAsync(ICompressor codec, CancellationToken cancellationToken)
+    {
+        if (codec.Probe is not { } probe)
+        {
+            return true;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            var result = await Cli.Wrap(probe.Program)
+                .WithArguments(probe.Arguments)
+                .WithValidation(CommandResultValidation.None)
+                .ExecuteAsync(timeout.Token)
+                .ConfigureAwait(false);
+            if (result.ExitCode != 0)
+            {
+                logger.CodecProbeFailed(codec.Name, probe.ToString(), $"exit status {result.ExitCode}");
+            }
+
+            return result.ExitCode == 0;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException or InvalidOperationException)
+        {
+            logger.CodecProbeFailed(codec.Name, probe.ToString(), e.Message);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Apart.Host.Core;
+
+/// <summary>How this core was started.</summary>
+/// <param name="Address">The presenter's bound address to connect to (PROTOCOL.md §1).</param>
+/// <param name="PluginsDirectory">Where plugin folders are: <c>plugins/</c> beside the executable.</param>
+/// <param name="StateDirectory">Where the core keeps its in-progress journal.</param>
+internal sealed record CoreOptions(string Address, string PluginsDirectory, string StateDirectory)
+{
+    /// <summary>How long a connect-mode core waits for its presenter to come (back) before it gives up.</summary>
+    public TimeSpan PresenterGrace { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a connect-mode core waits for the first connection.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

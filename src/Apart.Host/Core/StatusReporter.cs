@@ -1,0 +1,41 @@
+using Apart.Abstractions;
+using Apart.Abstractions.Protocol;
+using Apart.Host.Codecs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Apart.Host.Core;
+
+/// <summary>Builds <c>type: status</c> messages from a fresh inventory (PROTOCOL.md §3).</summary>
+internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog codecs, Outbox outbox, ILogger<StatusReporter> logger)
+{
+    /// <summary>
+    /// A started or running status. Should the inventory fail, the status still goes out (with no
+    /// sources) after an <c>error</c> message saying why.
+    /// </summary>
+    public async Task<StatusEvent> ReportAsync(CoreStatus status, string? request = null)
+    {
+        var sources = await ListSourcesAsync(request).ConfigureAwait(false);
+        return new StatusEvent(status, sources, codecs.Options, status == CoreStatus.Running ? outbox.RunningJobs : null);
+    }
+
+    private async Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(string? request)
+    {
+        var inventory = plugins.GetService<IDeviceInventory>();
+        if (inventory is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return await inventory.ListSourcesAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.InventoryFailed(e);
+            outbox.Post(new RequestError($"Cannot list the machine's devices: {e.Message}", request));
+            return [];
+        }
+    }
+}

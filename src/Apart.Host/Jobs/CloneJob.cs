@@ -1,0 +1,229 @@
+using Apart.Abstractions;
+using Apart.Abstractions.Protocol;
+using Apart.Host.Native;
+using Microsoft.Win32.SafeHandles;
+using static Tmds.Linux.LibC;
+
+namespace Apart.Host.Jobs;
+
+/// <summary>
+/// Images a listed, unmounted part to <c>DIR/NAME-TIME.apt.VARIANT.EXT</c> (PROTOCOL.md §4):
+/// partclone → compressor → <c>.inprogress</c> file, then fsync, rename, fsync the directory.
+/// </summary>
+internal sealed class CloneJob : Job
+{
+    /// <summary>Images hold whole filesystems, secrets included: owner-only.</summary>
+    private const int ImageMode = 0x180; // 0600
+
+    private readonly JobServices _services;
+    private readonly IImager _imager;
+    private readonly string _variant;
+    private readonly ICompressor _codec;
+    private readonly BlockDevice? _claim;
+    private readonly long _sourceSize;
+    private readonly DirectoryHandle _directory;
+    private readonly ImageName _image;
+    private readonly SafeFileHandle _file;
+    private readonly InProgressJournal.Entry _journalEntry;
+    private bool _renamed;
+
+    private CloneJob(
+        JobTicket ticket, PartDevice part, JobServices services, ICompressor codec, BlockDevice? claim,
+        DirectoryHandle directory, ImageName image, SafeFileHandle file, InProgressJournal.Entry journalEntry)
+        : base(JobKind.Clone, ticket, part.DevicePath, Path.Join(directory.Path, image.FileName), services)
+    {
+        _services = services;
+        _imager = services.Imager;
+        _variant = image.Variant;
+        _codec = codec;
+        _claim = claim;
+        _sourceSize = claim?.Size() ?? part.Size;
+        _directory = directory;
+        _image = image;
+        _file = file;
+        _journalEntry = journalEntry;
+        SetSourceUuid(part.Uuid);
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> Files => [Destination!, Destination + ImageName.InProgressSuffix];
+
+    /// <inheritdoc/>
+    public override string? Device => Source;
+
+    /// <summary>
+    /// Checks everything that can be checked before touching anything, then claims the source
+    /// and creates the <c>.inprogress</c> file. Throws <see cref="JobFailedException"/> with the
+    /// reason when the request cannot start.
+    /// </summary>
+    public static async Task<Job> CreateAsync(JobTicket ticket, CloneRequest request, JobServices services)
+    {
+        if (ImageName.Problem(request.Name) is { } nameProblem)
+        {
+            throw new JobFailedException(nameProblem);
+        }
+
+        var codecName = request.Compression ?? Codecs.CodecCatalog.DefaultName;
+        var codec = services.Codecs.ByName(codecName) ?? throw new JobFailedException(
+            $"Compression {JobServices.Quote(codecName)} is not available; choose one of: {string.Join(", ", services.Codecs.Options)}.");
+        if (!request.Destination.StartsWith('/'))
+        {
+            throw new JobFailedException($"The destination {JobServices.Quote(request.Destination)} must be an absolute path.");
+        }
+
+        var part = await services.ListedPartAsync(request.Source, "Source").ConfigureAwait(false);
+        if (part.Mounted)
+        {
+            throw new JobFailedException($"Source {part.DevicePath} is mounted: unmount it before cloning.");
+        }
+
+        var imager = services.Imager;
+        var directory = OpenDestination(request.Destination);
+        BlockDevice? claim = null;
+        try
+        {
+            var localStart = TimeZoneInfo.ConvertTime(ticket.Start, services.Time.LocalTimeZone).DateTime;
+            var image = new ImageName(request.Name, localStart, imager.ChooseVariant(part.FsType), codec.FileExtension);
+            foreach (var name in new[] { image.FileName, image.InProgressFileName })
+            {
+                if (directory.Contains(name))
+                {
+                    throw new JobFailedException($"{Path.Join(directory.Path, name)} already exists; it is left as it is.");
+                }
+            }
+
+            claim = ClaimSource(part);
+            var file = CreateImageFile(directory, image);
+            var journalEntry = services.Journal.Record(Path.Join(directory.Path, image.InProgressFileName), file);
+            return new CloneJob(ticket, part, services, codec, claim, directory, image, file, journalEntry);
+        }
+        catch
+        {
+            claim?.Dispose();
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<JobProgress> RunAsync(CancellationToken cancellationToken)
+    {
+        var parser = _imager.CreateProgressParser();
+        var stages = new List<Pipeline.Stage>
+        {
+            new(_imager.CloneCommand(_variant, Source), text =>
+            {
+                foreach (var update in parser.Feed(text))
+                {
+                    Report(update);
+                }
+            }),
+        };
+        if (_codec.Compress is { } compress)
+        {
+            stages.Add(new Pipeline.Stage(compress));
+        }
+
+        PipelineResult result;
+        using (var nothing = NativeFile.Open("/dev/null", O_RDONLY))
+        {
+            result = await Pipeline.Start(stages, nothing, _file).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!result.Succeeded)
+        {
+            throw new JobFailedException(FailureExplainer.Explain(result, stage => stage == result.Stages[0] ? parser.LastLines : null));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ReportSyncing();
+        _ = NativeFile.TrySetAttribute(_file, ImageAttributes.SourceSize, _sourceSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        NativeFile.Fsync(_file, Destination!);
+        var size = NativeFile.Stat(_file).st_size;
+        try
+        {
+            _directory.RenameNoReplace(_image.InProgressFileName, _image.FileName);
+        }
+        catch (NativeIOException) when (_directory.IsDeleted)
+        {
+            throw new JobFailedException($"The destination directory {_directory.Path} was removed during the clone.");
+        }
+
+        _renamed = true;
+        _directory.Flush();
+        return Succeeded(size);
+    }
+
+    /// <inheritdoc/>
+    protected override void Release(bool succeeded)
+    {
+        _file.Dispose();
+        try
+        {
+            if (!_renamed)
+            {
+                _ = _directory.Remove(_image.InProgressFileName);
+            }
+
+            _services.Journal.Remove(_journalEntry);
+        }
+        finally
+        {
+            _claim?.Dispose();
+            _directory.Dispose();
+        }
+    }
+
+    private static DirectoryHandle OpenDestination(string path)
+    {
+        try
+        {
+            return DirectoryHandle.Open(path);
+        }
+        catch (NativeIOException e)
+        {
+            throw new JobFailedException(e.ErrorNumber == ENOENT
+                ? $"The destination directory {JobServices.Quote(path)} does not exist."
+                : e.ErrorNumber == ENOTDIR
+                    ? $"The destination {JobServices.Quote(path)} is not a directory."
+                    : $"The destination {JobServices.Quote(path)} cannot be opened: {Errno.Describe(e.ErrorNumber)}.");
+        }
+    }
+
+    // Holding the source exclusively keeps it from being mounted, restored to or claimed while we read it.
+    private static BlockDevice? ClaimSource(PartDevice part)
+    {
+        try
+        {
+            return BlockDevice.Claim(part.DevicePath, write: false);
+        }
+        catch (DeviceBusyException)
+        {
+            throw new JobFailedException($"Source {part.DevicePath} is in use (mounted, active swap, part of a RAID or LVM volume, or used by another job).");
+        }
+        catch (NativeIOException e) when (e.ErrorNumber == ENOENT)
+        {
+            // Listed but absent: only a stand-in lsblk lists such devices. Nothing to protect;
+            // partclone (or its stand-in) reports what it finds.
+            return null;
+        }
+        catch (IOException e)
+        {
+            throw new JobFailedException($"Source {part.DevicePath} cannot be read: {e.Message}");
+        }
+    }
+
+    private static SafeFileHandle CreateImageFile(DirectoryHandle directory, ImageName image)
+    {
+        try
+        {
+            return directory.CreateNew(image.InProgressFileName, ImageMode);
+        }
+        catch (NativeIOException e)
+        {
+            throw new JobFailedException(e.ErrorNumber == EEXIST
+                ? $"{Path.Join(directory.Path, image.InProgressFileName)} already exists; it is left as it is."
+                : $"Cannot create the image in {directory.Path}: {Errno.Describe(e.ErrorNumber)}.");
+        }
+    }
+}

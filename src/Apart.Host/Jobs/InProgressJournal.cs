@@ -1,0 +1,100 @@
+using System.Globalization;
+using Apart.Host.Native;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace Apart.Host.Jobs;
+
+/// <summary>
+/// Remembers, on disk, every <c>.inprogress</c> image a core is writing, so that after a core is
+/// killed outright (SIGKILL, power cut) the next one removes exactly those files — not another
+/// running core's, and not a file someone else named <c>.inprogress</c>.
+/// </summary>
+/// <remarks>
+/// One small file per image in the state directory: the writer's pid and start time (so a
+/// recycled pid is not mistaken for it), the image's path, device and inode. A record whose
+/// writer is gone is stale: its file is removed if it is still that same inode, then the record.
+/// </remarks>
+internal sealed class InProgressJournal(string directory, ILogger<InProgressJournal> logger)
+{
+    private static readonly string Owner = ProcessIdentity.Current;
+
+    /// <summary>A record of one image being written.</summary>
+    public sealed record Entry(string RecordPath);
+
+    /// <summary>Records an image file just created; returns the record to remove when done.</summary>
+    public Entry Record(string imagePath, SafeFileHandle image)
+    {
+        var st = NativeFile.Stat(image);
+        var recordPath = Path.Join(directory, $"{Environment.ProcessId}-{Guid.NewGuid():N}.record");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var text = string.Join('\n', Owner, st.st_dev.ToString(), st.st_ino.ToString(), imagePath);
+            File.WriteAllText(recordPath, text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Without a record the image is still cleaned up by this core on any failure it
+            // lives through; only a crash would leave it. Not a reason to refuse the clone.
+            logger.JournalUnavailable(directory, e.Message);
+        }
+
+        return new Entry(recordPath);
+    }
+
+    /// <summary>Forgets an image: it was renamed to its final name or removed.</summary>
+    public void Remove(Entry entry)
+    {
+        try
+        {
+            File.Delete(entry.RecordPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.JournalUnavailable(directory, e.Message);
+        }
+    }
+
+    /// <summary>Removes the images of cores that died while writing them, and their records.</summary>
+    public void RemoveStale()
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (var recordPath in Directory.EnumerateFiles(directory, "*.record"))
+        {
+            try
+            {
+                var lines = File.ReadAllText(recordPath).Split('\n', 4);
+                if (lines.Length != 4 || ProcessIdentity.IsAlive(lines[0]))
+                {
+                    continue;
+                }
+
+                RemoveIfSameFile(lines[3], ulong.Parse(lines[1], CultureInfo.InvariantCulture), ulong.Parse(lines[2], CultureInfo.InvariantCulture));
+                File.Delete(recordPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+            {
+                logger.JournalUnavailable(directory, e.Message);
+            }
+        }
+    }
+
+    private void RemoveIfSameFile(string imagePath, ulong device, ulong inode)
+    {
+        var st = NativeFile.LinkStat(imagePath);
+        if (st is { } found
+            && imagePath.EndsWith(ImageName.InProgressSuffix, StringComparison.Ordinal)
+            && (found.st_mode & Tmds.Linux.LibC.S_IFMT) == Tmds.Linux.LibC.S_IFREG
+            && (ulong)found.st_dev == device
+            && (ulong)found.st_ino == inode)
+        {
+            File.Delete(imagePath);
+            logger.StaleImageRemoved(imagePath);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics.CodeAnalysis;
+using Apart.Abstractions;
+using Apart.Abstractions.Protocol;
+using Apart.Host.Core;
+using Microsoft.Extensions.Logging;
+
+namespace Apart.Host.Jobs;
+
+/// <summary>
+/// A running clone, restore or verify: it reports progress as it goes and ends with exactly one
+/// success or failure message, sent only after its processes are reaped and its files cleaned up.
+/// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "The token source has no timer; a cancel may arrive after the job ended, so it is never disposed.")]
+internal abstract class Job
+{
+    /// <summary>While running, <c>complete</c> never reaches 1.0 (PROTOCOL.md §2).</summary>
+    private const double MaxRunningComplete = 0.9999;
+
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly Outbox _outbox;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly object _progressGate = new();
+    private JobProgress _latest;
+    private Action<Job>? _onEnd;
+
+    protected Job(JobKind kind, JobTicket ticket, string source, string? destination, JobServices services)
+    {
+        Kind = kind;
+        Id = ticket.Id;
+        Start = ticket.Start;
+        Source = source;
+        Destination = destination;
+        _outbox = services.Outbox;
+        _time = services.Time;
+        _logger = services.Logger;
+        _latest = new JobProgress(kind, Id, source, destination, Start);
+    }
+
+    public JobKind Kind { get; }
+
+    public string Id { get; }
+
+    public DateTimeOffset Start { get; }
+
+    /// <summary>Clone: the device. Restore, verify: the image file.</summary>
+    public string Source { get; }
+
+    /// <summary>Clone: the final image path. Restore: the device. Verify: null.</summary>
+    public string? Destination { get; }
+
+    /// <summary>The image files this job reads or writes, which must not be deleted under it.</summary>
+    public abstract IReadOnlyList<string> Files { get; }
+
+    /// <summary>The block device this job holds, if any.</summary>
+    public abstract string? Device { get; }
+
+    /// <summary>Completes after the job's final message is queued.</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>The first message: progress 0.0, sent before any work starts.</summary>
+    public JobProgress FirstProgress => _latest;
+
+    /// <summary>Starts the work in the background; <paramref name="onEnd"/> runs just before the final message is queued.</summary>
+    public void Run(Action<Job> onEnd)
+    {
+        _onEnd = onEnd;
+        Completion = Task.Run(RunToEndAsync);
+    }
+
+    /// <summary>Asks the job to stop; it ends with a <c>Cancelled</c> failure.</summary>
+    public void Cancel() => _cancellation.Cancel();
+
+    /// <summary>The work; returns the success message.</summary>
+    protected abstract Task<JobProgress> RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>Releases what the job holds and removes what it must not leave behind. Runs before the final message.</summary>
+    protected abstract void Release(bool succeeded);
+
+    /// <summary>Reports an update of the imaging program.</summary>
+    protected void Report(ImagingProgress update)
+    {
+        var now = _time.GetUtcNow();
+        Post(latest => latest with
+        {
+            Complete = Math.Min(update.Complete, MaxRunningComplete),
+            Rate = update.Rate ?? latest.Rate,
+            EstimatedFinish = update.Remaining is { } remaining ? now + remaining : latest.EstimatedFinish,
+        });
+    }
+
+    /// <summary>Reports that all data is written and the core is flushing it.</summary>
+    protected void ReportSyncing() => Post(latest => latest with { Complete = MaxRunningComplete, Syncing = true });
+
+    /// <summary>The success message.</summary>
+    protected JobProgress Succeeded(long? imageSize = null)
+    {
+        lock (_progressGate)
+        {
+            return _latest with { Complete = 1.0, Syncing = false, Finish = _time.GetUtcNow(), ImageSize = imageSize, EstimatedFinish = null };
+        }
+    }
+
+    /// <summary>Sets the source UUID carried by clone progress.</summary>
+    protected void SetSourceUuid(string? uuid) => Post(latest => latest with { SourceUuid = uuid }, send: false);
+
+    private void Post(Func<JobProgress, JobProgress> change, bool send = true)
+    {
+        JobProgress next;
+        lock (_progressGate)
+        {
+            next = _latest = change(_latest);
+        }
+
+        if (send)
+        {
+            _outbox.Post(next);
+        }
+    }
+
+    private async Task RunToEndAsync()
+    {
+        CoreEvent final;
+        var succeeded = false;
+        try
+        {
+            final = await RunAsync(_cancellation.Token).ConfigureAwait(false);
+            succeeded = true;
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            final = Failed(JobFailed.Cancelled);
+        }
+        catch (JobFailedException e)
+        {
+            final = Failed(e.Message);
+        }
+#pragma warning disable CA1031 // Whatever went wrong becomes the job's failure message; the core goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.JobCrashed(e, Kind, Id);
+            final = Failed(e.Message);
+        }
+
+        try
+        {
+            Release(succeeded);
+        }
+#pragma warning disable CA1031
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.JobCleanupFailed(e, Kind, Id);
+            if (succeeded)
+            {
+                final = Failed(e.Message);
+            }
+        }
+
+        _onEnd?.Invoke(this);
+        _outbox.Post(final);
+    }
+
+    private JobFailed Failed(string error) => new(Kind, Id, Source, Destination, Start, _time.GetUtcNow(), error);
+}

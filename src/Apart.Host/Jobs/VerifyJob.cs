@@ -1,0 +1,121 @@
+using Apart.Abstractions;
+using Apart.Abstractions.Protocol;
+using Apart.Host.Native;
+using Microsoft.Win32.SafeHandles;
+using static Tmds.Linux.LibC;
+
+namespace Apart.Host.Jobs;
+
+/// <summary>
+/// Reads an image whole and checks it (PROTOCOL.md §7): partclone images through
+/// <c>partclone.chkimg</c>; raw (dd) images by decompressing them completely — the codec checks
+/// its own checksums — and comparing the length with the source size recorded at clone time.
+/// </summary>
+internal sealed class VerifyJob : Job
+{
+    private static readonly TimeSpan RawProgressInterval = TimeSpan.FromSeconds(1);
+
+    private readonly IImager _imager;
+    private readonly ImageFile _image;
+
+    private VerifyJob(JobTicket ticket, ImageFile image, JobServices services)
+        : base(JobKind.Verify, ticket, image.Path, null, services)
+    {
+        _imager = services.Imager;
+        _image = image;
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> Files => [_image.Path];
+
+    /// <inheritdoc/>
+    public override string? Device => null;
+
+    public static Task<Job> CreateAsync(JobTicket ticket, VerifyRequest request, JobServices services) =>
+        Task.FromResult<Job>(new VerifyJob(ticket, ImageFile.Open(request.Source, services), services));
+
+    /// <inheritdoc/>
+    protected override Task<JobProgress> RunAsync(CancellationToken cancellationToken) =>
+        _image.Name.Variant == _imager.RawVariant ? VerifyRawAsync(cancellationToken) : CheckAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    protected override void Release(bool succeeded) => _image.Dispose();
+
+    private async Task<JobProgress> CheckAsync(CancellationToken cancellationToken)
+    {
+        var check = _imager.CheckCommand(_image.Name.Variant)
+            ?? throw new JobFailedException($"There is no check for {_image.Name.Variant} images.");
+        var parser = _imager.CreateProgressParser();
+        var stages = new List<Pipeline.Stage>();
+        if (_image.Codec.Decompress is { } decompress)
+        {
+            stages.Add(new Pipeline.Stage(decompress));
+        }
+
+        stages.Add(new Pipeline.Stage(check, text =>
+        {
+            foreach (var update in parser.Feed(text))
+            {
+                Report(update);
+            }
+        }));
+
+        PipelineResult result;
+        using (var nothing = NativeFile.Open("/dev/null", O_WRONLY))
+        {
+            result = await Pipeline.Start(stages, _image.Handle, nothing).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return result.Succeeded
+            ? Succeeded()
+            : throw new JobFailedException(FailureExplainer.Explain(result, stage => stage == result.Stages[^1] ? parser.LastLines : null));
+    }
+
+    private async Task<JobProgress> VerifyRawAsync(CancellationToken cancellationToken)
+    {
+        long length;
+        if (_image.Codec.Decompress is not { } decompress)
+        {
+            length = _image.Length;
+        }
+        else
+        {
+            using var output = Pipe.Create(1024 * 1024);
+            var pipeline = Pipeline.Start([new Pipeline.Stage(decompress)], _image.Handle, output.Write);
+            output.CloseWrite();
+            var drained = PipeDrain.CountAsync(output.DetachRead());
+            using var progress = new PeriodicTimer(RawProgressInterval);
+            var finished = pipeline.WaitAsync(cancellationToken);
+            while (await Task.WhenAny(finished, progress.WaitForNextTickAsync(cancellationToken).AsTask()).ConfigureAwait(false) != finished)
+            {
+                Report(new ImagingProgress((double)NativeFile.Position(_image.Handle) / Math.Max(1, _image.Length), null, null));
+            }
+
+            var result = await finished.ConfigureAwait(false);
+            length = await drained.ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new JobFailedException(FailureExplainer.Explain(result));
+            }
+        }
+
+        if (_image.RecordedSourceSize is { } expected && expected != length)
+        {
+            throw new JobFailedException(
+                $"The image holds {length} bytes but the device it was made from had {expected}: it is truncated or damaged.");
+        }
+
+        return Succeeded();
+    }
+
+    private static class PipeDrain
+    {
+        // Moves the decompressed bytes from the pipe to /dev/null inside the kernel (splice),
+        // counting them: the core never copies image data.
+        public static Task<long> CountAsync(SafeFileHandle readEnd) => Task.Factory.StartNew(
+            () => Splice.ToNull(readEnd),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+}

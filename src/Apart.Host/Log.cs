@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace Apart.Host;
+
+/// <summary>Every log message of the host, source-generated.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Codec {Codec} is unavailable: {Probe} failed ({Reason})")]
+    public static partial void CodecProbeFailed(this ILogger logger, string codec, string probe, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "No presenter connected; dropped a {Message} message")]
+    public static partial void MessageDropped(this ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The presenter did not take a {Message} message within a second")]
+    public static partial void SendTimedOut(this ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot keep the in-progress journal in {Directory}: {Reason}")]
+    public static partial void JournalUnavailable(this ILogger logger, string directory, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed {Path}, left behind by a core that died while writing it")]
+    public static partial void StaleImageRemoved(this ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Kind} job {Id} failed unexpectedly")]
+    public static partial void JobCrashed(this ILogger logger, Exception exception, Apart.Abstractions.Protocol.JobKind kind, string id);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Kind} job {Id} could not clean up")]
+    public static partial void JobCleanupFailed(this ILogger logger, Exception exception, Apart.Abstractions.Protocol.JobKind kind, string id);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot list devices")]
+    public static partial void InventoryFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The core failed")]
+    public static partial void CoreFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "No transport plugin handles {Address} (is plugins/Transport.Zmq installed?)")]
+    public static partial void NoTransport(this ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ending: {Ending}")]
+    public static partial void Ending(this ILogger logger, string ending);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The presenter at {Address} is gone (it was connected before: {WasConnected}); cancelling every job")]
+    public static partial void PresenterGone(this ILogger logger, string address, bool wasConnected);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Plugins from {Directory}: {Plugins}")]
+    public static partial void PluginsLoaded(this ILogger logger, string directory, string plugins);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Skipped the plugin folder {Folder}: {Reason}")]
+    public static partial void PluginFailed(this ILogger logger, string folder, string reason);
+}

@@ -1,0 +1,39 @@
+using static Tmds.Linux.LibC;
+
+namespace Apart.Host.Native;
+
+/// <summary>Finds programs the way a shell would, so a missing one is reported by name before anything starts.</summary>
+internal static unsafe class ProgramLocator
+{
+    // A root daemon's PATH often lacks the sbin directories where partclone and blkid live.
+    private static readonly string[] FallbackDirectories =
+        ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+
+    /// <summary>The absolute path of an executable program, or null when there is none.</summary>
+    public static string? Find(string program)
+    {
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            return IsExecutable(program) ? program : null;
+        }
+
+        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        return path.Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(FallbackDirectories)
+            .Select(directory => Path.Combine(directory, program))
+            .FirstOrDefault(IsExecutable);
+    }
+
+    private static bool IsExecutable(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        fixed (byte* p = NativeFile.CString(path))
+        {
+            return access(p, X_OK) == 0;
+        }
+    }
+}
