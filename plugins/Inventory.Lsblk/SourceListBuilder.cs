@@ -5,7 +5,8 @@ namespace Apart.Inventory.Lsblk;
 /// <summary>
 /// PROTOCOL.md §3 applied to lsblk's tree. A whole device (top-level, or stacked on others: md
 /// arrays, LVM and other device-mapper volumes) is a source when it has partitions, which are its
-/// parts, or else when it holds a filesystem itself, which makes it its own single part. Stacked
+/// parts, or else when it holds a filesystem itself, which makes it its own single part, or else,
+/// holding nothing, as its own blank part (a restore target the status does not show). Stacked
 /// devices appear under each of their members and are listed once. Size-0 devices are skipped.
 /// </summary>
 internal static class SourceListBuilder
@@ -57,6 +58,11 @@ internal static class SourceListBuilder
             {
                 parts.Add(ToPart(device, probed));
             }
+            else if (parts.Count == 0 && device.Children.Count == 0 && !IsOpticalDrive(device))
+            {
+                // Holds nothing: a new disk, a zeroed loop device. A restore may target it.
+                parts.Add(ToPart(device, probed) with { Blank = true });
+            }
 
             if (parts.Count > 0)
             {
@@ -98,6 +104,8 @@ internal static class SourceListBuilder
         device.HasFilesystemData
             ? new FilesystemSignature(device.FsType, device.Label, device.Uuid)
             : probed.GetValueOrDefault("/dev/" + DeviceName.Of(device));
+
+    private static bool IsOpticalDrive(LsblkDevice device) => string.Equals(device.Type, "rom", StringComparison.OrdinalIgnoreCase);
 
     // Mounted, active swap, or holding something that is (an LVM volume on a PV partition, md0 on a member).
     private static bool IsMounted(LsblkDevice device) => device.HasMountpoint || device.Children.Any(IsMounted);

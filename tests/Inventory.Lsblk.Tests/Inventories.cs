@@ -15,7 +15,13 @@ internal static class Inventories
     public static PartDevice Part(this IReadOnlyList<SourceDevice> sources, string name) =>
         Assert.Single(sources.SelectMany(source => source.Parts), part => part.Name == name);
 
-    public static IEnumerable<string> Names(this IReadOnlyList<SourceDevice> sources) => sources.Select(source => source.Name);
+    /// <summary>The sources a status message shows: those with something on them (not blank).</summary>
+    public static IEnumerable<string> Names(this IReadOnlyList<SourceDevice> sources) =>
+        sources.Where(source => source.Parts.Any(part => !part.Blank)).Select(source => source.Name);
+
+    /// <summary>Whole devices holding nothing, listed only as restore targets.</summary>
+    public static IEnumerable<string> BlankNames(this IReadOnlyList<SourceDevice> sources) =>
+        sources.Where(source => source.Parts.All(part => part.Blank)).Select(source => source.Name);
 
     public static IEnumerable<string> PartNames(this SourceDevice source) => source.Parts.Select(part => part.Name);
 }

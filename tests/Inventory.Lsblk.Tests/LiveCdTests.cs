@@ -18,7 +18,7 @@ public sealed class LiveCdTests
     }
 
     [Fact]
-    public async Task An_empty_disk_is_probed_and_left_out_when_nothing_is_found()
+    public async Task An_empty_disk_is_probed_and_listed_only_as_blank_when_nothing_is_found()
     {
         var probe = new FakeProbe();
 
@@ -26,6 +26,8 @@ public sealed class LiveCdTests
 
         Assert.Equal(["/dev/sda"], probe.Asked);
         Assert.DoesNotContain("sda", sources.Names());
+        Assert.Equal(["sda"], sources.BlankNames());
+        Assert.Equal(new("sda", 21474836480, Mounted: false, Blank: true), Assert.Single(sources.Source("sda").Parts));
     }
 
     [Fact]

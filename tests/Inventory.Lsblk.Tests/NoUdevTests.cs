@@ -33,11 +33,13 @@ public sealed class NoUdevTests
     }
 
     [Fact]
-    public async Task Devices_where_blkid_finds_nothing_are_not_listed()
+    public async Task Devices_where_blkid_finds_nothing_are_only_blank_restore_targets()
     {
         var sources = await Inventories.ListAsync("vm-no-udev-loop.json", new FakeProbe());
 
-        Assert.Empty(sources);
+        Assert.Empty(sources.Names());
+        Assert.Equal(["loop0", "loop1", "vda"], sources.BlankNames());
+        Assert.True(sources.Part("vda").Mounted);
     }
 
     [Fact]

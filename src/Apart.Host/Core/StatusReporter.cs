@@ -10,13 +10,17 @@ namespace Apart.Host.Core;
 internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog codecs, Outbox outbox, ILogger<StatusReporter> logger)
 {
     /// <summary>
-    /// A started or running status. Should the inventory fail, the status still goes out (with no
+    /// A started or running status; blank devices are left out (nothing to clone, PROTOCOL.md §3). Should the inventory fail, the status still goes out (with no
     /// sources) after an <c>error</c> message saying why.
     /// </summary>
     public async Task<StatusEvent> ReportAsync(CoreStatus status, string? request = null)
     {
         var sources = await ListSourcesAsync(request).ConfigureAwait(false);
-        return new StatusEvent(status, sources, codecs.Options, status == CoreStatus.Running ? outbox.RunningJobs : null);
+        var listed = sources
+            .Select(source => source with { Parts = source.Parts.Where(part => !part.Blank).ToList() })
+            .Where(source => source.Parts.Count > 0)
+            .ToList();
+        return new StatusEvent(status, listed, codecs.Options, status == CoreStatus.Running ? outbox.RunningJobs : null);
     }
 
     private async Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(string? request)

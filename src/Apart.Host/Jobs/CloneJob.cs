@@ -72,6 +72,11 @@ internal sealed class CloneJob : Job
         }
 
         var part = await services.ListedPartAsync(request.Source, "Source").ConfigureAwait(false);
+        if (part.Blank)
+        {
+            throw new JobFailedException($"Source {part.DevicePath} holds neither a filesystem nor partitions: there is nothing to clone.");
+        }
+
         if (part.Mounted)
         {
             throw new JobFailedException($"Source {part.DevicePath} is mounted: unmount it before cloning.");

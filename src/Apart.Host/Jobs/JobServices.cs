@@ -30,7 +30,7 @@ internal sealed class JobServices(
         plugins.GetService<IImager>() ?? throw new JobFailedException("No imaging plugin is installed (plugins/Imaging.Partclone).");
 
     /// <summary>
-    /// The listed part with this device path, read afresh (its mounted state may have changed).
+    /// The listed part (or blank whole device) with this device path, read afresh (its mounted state may have changed).
     /// Only listed parts may be touched: that is what keeps a presenter from pointing the core
     /// at <c>/etc/shadow</c> or <c>/dev/mem</c>.
     /// </summary>
