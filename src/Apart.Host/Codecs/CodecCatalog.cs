@@ -61,6 +61,9 @@ internal sealed class CodecCatalog(IEnumerable<ICompressor> registered, ILogger<
             var result = await Cli.Wrap(probe.Program)
                 .WithArguments(probe.Arguments)
                 .WithValidation(CommandResultValidation.None)
+                // Read what it prints: a version banner written to a closed pipe fails the probe.
+                .WithStandardOutputPipe(PipeTarget.ToStream(Stream.Null))
+                .WithStandardErrorPipe(PipeTarget.ToStream(Stream.Null))
                 .ExecuteAsync(timeout.Token)
                 .ConfigureAwait(false);
             if (result.ExitCode != 0)

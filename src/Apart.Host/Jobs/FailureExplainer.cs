@@ -1,10 +1,12 @@
+using System.Text.RegularExpressions;
+
 namespace Apart.Host.Jobs;
 
 /// <summary>
 /// Finds which program of a failed pipeline caused the failure and says why in a sentence a
 /// person can act on, quoting the program's own last words.
 /// </summary>
-internal static class FailureExplainer
+internal static partial class FailureExplainer
 {
     private const string NoSpace = "No space left on device";
 
@@ -27,13 +29,12 @@ internal static class FailureExplainer
         var detail = Summarize(lines);
         var sentence = $"{culprit.Program} {culprit.Exit.Describe()}" + (detail.Length > 0 ? $": {detail}" : ".");
         return result.Stages.Any(stage => stage.StderrTail.Contains(NoSpace, StringComparison.Ordinal))
-            && !sentence.Contains(NoSpace, StringComparison.Ordinal)
-            ? $"{NoSpace} ({sentence})"
+            ? $"{NoSpace}: {sentence}"
             : sentence;
     }
 
     /// <summary>The last non-empty lines of some output, escapes removed.</summary>
-    public static IReadOnlyList<string> LastLines(string text, int count = 3) => text
+    public static IReadOnlyList<string> LastLines(string text, int count = 3) => TerminalEscape().Replace(text, "")
         .Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(line => new string(line.Where(c => !char.IsControl(c)).ToArray()))
         .Where(line => line.Length > 0)
@@ -57,4 +58,8 @@ internal static class FailureExplainer
         var text = string.Join(" / ", chosen);
         return text.Length <= 400 ? text : text[..400] + "…";
     }
+
+    // Cursor movements and colours (ESC [ … letter) that programs print for terminals.
+    [GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]")]
+    private static partial Regex TerminalEscape();
 }

@@ -12,11 +12,15 @@ namespace Apart.Host.Jobs;
 /// </summary>
 /// <remarks>
 /// One small file per image in the state directory: the writer's pid and start time (so a
-/// recycled pid is not mistaken for it), the image's path, device and inode. A record whose
-/// writer is gone is stale: its file is removed if it is still that same inode, then the record.
+/// recycled pid is not mistaken for it), a token, the image's device and inode, and its path.
+/// The token is also set on the image as an extended attribute. A record whose writer is gone is
+/// stale: its file is removed if it still carries the token (or, on filesystems without xattrs,
+/// is still that device and inode — inode numbers can be reused, tokens cannot), then the record.
 /// </remarks>
 internal sealed class InProgressJournal(string directory, ILogger<InProgressJournal> logger)
 {
+    private const string TokenAttribute = "user.apart.inprogress";
+
     private static readonly string Owner = ProcessIdentity.Current;
 
     /// <summary>A record of one image being written.</summary>
@@ -26,11 +30,13 @@ internal sealed class InProgressJournal(string directory, ILogger<InProgressJour
     public Entry Record(string imagePath, SafeFileHandle image)
     {
         var st = NativeFile.Stat(image);
-        var recordPath = Path.Join(directory, $"{Environment.ProcessId}-{Guid.NewGuid():N}.record");
+        var token = Guid.NewGuid().ToString("N");
+        var marked = NativeFile.TrySetAttribute(image, TokenAttribute, token);
+        var recordPath = Path.Join(directory, $"{Environment.ProcessId}-{token}.record");
         try
         {
             Directory.CreateDirectory(directory);
-            var text = string.Join('\n', Owner, st.st_dev.ToString(), st.st_ino.ToString(), imagePath);
+            var text = string.Join('\n', Owner, marked ? token : "-", st.st_dev.ToString(), st.st_ino.ToString(), imagePath);
             File.WriteAllText(recordPath, text);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -68,13 +74,14 @@ internal sealed class InProgressJournal(string directory, ILogger<InProgressJour
         {
             try
             {
-                var lines = File.ReadAllText(recordPath).Split('\n', 4);
-                if (lines.Length != 4 || ProcessIdentity.IsAlive(lines[0]))
+                var lines = File.ReadAllText(recordPath).Split('\n', 5);
+                if (lines.Length != 5 || ProcessIdentity.IsAlive(lines[0]))
                 {
                     continue;
                 }
 
-                RemoveIfSameFile(lines[3], ulong.Parse(lines[1], CultureInfo.InvariantCulture), ulong.Parse(lines[2], CultureInfo.InvariantCulture));
+                var token = lines[1] == "-" ? null : lines[1];
+                RemoveIfSameFile(lines[4], token, ulong.Parse(lines[2], CultureInfo.InvariantCulture), ulong.Parse(lines[3], CultureInfo.InvariantCulture));
                 File.Delete(recordPath);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
@@ -84,17 +91,37 @@ internal sealed class InProgressJournal(string directory, ILogger<InProgressJour
         }
     }
 
-    private void RemoveIfSameFile(string imagePath, ulong device, ulong inode)
+    private void RemoveIfSameFile(string imagePath, string? token, ulong device, ulong inode)
     {
-        var st = NativeFile.LinkStat(imagePath);
-        if (st is { } found
-            && imagePath.EndsWith(ImageName.InProgressSuffix, StringComparison.Ordinal)
-            && (found.st_mode & Tmds.Linux.LibC.S_IFMT) == Tmds.Linux.LibC.S_IFREG
-            && (ulong)found.st_dev == device
-            && (ulong)found.st_ino == inode)
+        if (!imagePath.EndsWith(ImageName.InProgressSuffix, StringComparison.Ordinal))
         {
-            File.Delete(imagePath);
-            logger.StaleImageRemoved(imagePath);
+            return;
         }
+
+        SafeFileHandle file;
+        try
+        {
+            file = NativeFile.Open(imagePath, Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_NOFOLLOW | Tmds.Linux.LibC.O_NONBLOCK);
+        }
+        catch (NativeIOException)
+        {
+            return; // gone already, or a symlink: not ours
+        }
+
+        using (file)
+        {
+            var found = NativeFile.Stat(file);
+            var same = (found.st_mode & Tmds.Linux.LibC.S_IFMT) == Tmds.Linux.LibC.S_IFREG
+                && (ulong)found.st_dev == device
+                && (ulong)found.st_ino == inode
+                && (token is null || NativeFile.TryGetAttribute(file, TokenAttribute) == token);
+            if (!same)
+            {
+                return;
+            }
+        }
+
+        File.Delete(imagePath);
+        logger.StaleImageRemoved(imagePath);
     }
 }
