@@ -38,8 +38,13 @@ internal sealed class BindRelay : IAsyncDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
+    /// <summary>
+    /// Stops relaying. Called after our NetMQ socket closed: the session still running gets
+    /// <see cref="RelayDrain.Timeout"/> to pass NetMQ's last bytes to the presenter.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await RelayDrain.WaitAsync(_session).ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         _unix.Dispose();
         await _acceptLoop.ConfigureAwait(false);

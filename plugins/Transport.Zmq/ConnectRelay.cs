@@ -18,6 +18,7 @@ internal sealed class ConnectRelay : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
+    private Task _session = Task.CompletedTask;
     private bool _presenterMissing;
 
     public ConnectRelay(ZmqAddress address, LoopbackListener loopback, PairSocketLoop loop, ILogger logger)
@@ -29,8 +30,13 @@ internal sealed class ConnectRelay : IAsyncDisposable
         _run = Task.Run(RunAsync);
     }
 
+    /// <summary>
+    /// Stops relaying. Called after our NetMQ socket closed: the session still running gets
+    /// <see cref="RelayDrain.Timeout"/> to pass NetMQ's last bytes (a final message) to the presenter.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await RelayDrain.WaitAsync(_session).ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         await _run.ConfigureAwait(false);
         _stop.Dispose();
@@ -62,7 +68,8 @@ internal sealed class ConnectRelay : IAsyncDisposable
                 }
 
                 _loop.OnPeerConnected();
-                await RelaySession.RunAsync(loopback, unix, cancellationToken).ConfigureAwait(false);
+                _session = RelaySession.RunAsync(loopback, unix, cancellationToken);
+                await _session.ConfigureAwait(false);
                 Log.PresenterDisconnected(_logger, _address.Original);
                 _loop.OnPeerDisconnected();
             }

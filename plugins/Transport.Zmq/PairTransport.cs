@@ -111,8 +111,9 @@ public sealed class PairTransport : ITransport
         _loop.SendAsync(message, timeout, cancellationToken);
 
     /// <summary>
-    /// Stops the relay and the poller thread, closes every socket and removes the Unix socket file
-    /// this transport created. Pending sends complete with false. Does not wait for the peer.
+    /// Closes the NetMQ socket (flushing what was already handed over, within its linger), then
+    /// the relay and the poller thread, and removes the Unix socket file this transport created.
+    /// Pending sends complete with false.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -121,26 +122,27 @@ public sealed class PairTransport : ITransport
             return;
         }
 
-        // The relay first: its sockets' ends tell the presenter at once, and it stops reporting.
+        // NetMQ first: closing its socket (with linger) flushes what was sent last — a core's
+        // "status: dying" — into the relay, which passes it on before it stops.
         try
         {
-            if (_relay is not null)
-            {
-                await _relay.DisposeAsync().ConfigureAwait(false);
-            }
+            await _loop.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
             try
             {
-                if (_loopback is not null)
+                if (_relay is not null)
                 {
-                    await _loopback.DisposeAsync().ConfigureAwait(false);
+                    await _relay.DisposeAsync().ConfigureAwait(false);
                 }
             }
             finally
             {
-                await _loop.DisposeAsync().ConfigureAwait(false);
+                if (_loopback is not null)
+                {
+                    await _loopback.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
     }

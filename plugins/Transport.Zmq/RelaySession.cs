@@ -9,8 +9,9 @@ namespace Apart.Transport.Zmq;
 /// </summary>
 /// <remarks>
 /// When one side ends, the other is half-closed first so it still reads everything sent before
-/// the end: NetMQ then decodes the presenter's last messages before it sees the disconnection.
-/// Both connections are closed when both directions are done, or after a short grace period.
+/// the end. When the presenter leaves, NetMQ gets a short grace period to decode its last
+/// messages before both connections close. When our side ends (the transport is closing), every
+/// byte NetMQ sent has been passed on by then, and both close at once.
 /// </remarks>
 internal static class RelaySession
 {
@@ -25,9 +26,10 @@ internal static class RelaySession
         {
             var toPresenter = PumpAsync(loopback, unix, cancellationToken);
             var toNetMq = PumpAsync(unix, loopback, cancellationToken);
-            await Task.WhenAny(toPresenter, toNetMq).ConfigureAwait(false);
-            await Task.WhenAny(Task.WhenAll(toPresenter, toNetMq), Task.Delay(s_closeGrace, CancellationToken.None))
-                .ConfigureAwait(false);
+            if (await Task.WhenAny(toPresenter, toNetMq).ConfigureAwait(false) == toNetMq)
+            {
+                await Task.WhenAny(toPresenter, Task.Delay(s_closeGrace, CancellationToken.None)).ConfigureAwait(false);
+            }
         }
     }
 

@@ -33,6 +33,20 @@ public sealed class IpcConnectTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_last_message_sent_just_before_closing_reaches_the_presenter()
+    {
+        // A core sends "status: dying" and closes at once: the presenter must still get it.
+        await using var presenter = await PythonPeer.StartZmqAsync("bind", _path.Address);
+        var transport = PairTransport.Connect(_path.Address, _logger);
+        await transport.ExpectAsync<TransportEvent.PeerConnected>();
+
+        Assert.True(await transport.SendAsync(Payloads.Yaml("type: status\nstatus: dying\n"), s_sendTimeout));
+        await transport.DisposeAsync();
+
+        Assert.Equal(Payloads.Yaml("type: status\nstatus: dying\n"), await presenter.ReceiveAsync(s_sendTimeout));
+    }
+
+    [Fact]
     public async Task Reports_the_presenter_killed_and_reconnects_when_one_binds_again()
     {
         await using var transport = PairTransport.Connect(_path.Address, _logger);
