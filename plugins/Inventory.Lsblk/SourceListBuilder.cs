@@ -61,7 +61,7 @@ internal static class SourceListBuilder
             else if (parts.Count == 0 && device.Children.Count == 0 && !IsOpticalDrive(device))
             {
                 // Holds nothing: a new disk, a zeroed loop device. A restore may target it.
-                parts.Add(ToPart(device, probed) with { Blank = true });
+                parts.Add(ToPart(device, probed) with { Unformatted = true });
             }
 
             if (parts.Count > 0)

@@ -6,8 +6,9 @@ public interface IDeviceInventory
     /// <summary>
     /// Reads the devices afresh (PROTOCOL.md §3): whole devices with their partitions, and whole
     /// devices that hold a filesystem directly, each as a source with a single part of its own name.
-    /// Whole devices holding nothing at all (a new disk, a zeroed loop device) come as a source with
-    /// one <see cref="PartDevice.Blank"/> part: not shown in status, but a place to restore to.
+    /// Whole devices with neither partitions nor a recognised filesystem (a new disk, a zeroed loop
+    /// device) come as a source with one <see cref="PartDevice.Unformatted"/> part: not shown in
+    /// status, but a place to restore to, and cloneable as raw bytes.
     /// </summary>
     Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(CancellationToken cancellationToken = default);
 }
@@ -25,9 +26,9 @@ public sealed record SourceDevice(string Name, long Size, IReadOnlyList<PartDevi
 /// <param name="FsType">The filesystem type as blkid names it (<c>ext4</c>, <c>vfat</c>, …), if known.</param>
 /// <param name="Label">The filesystem label, if any.</param>
 /// <param name="Uuid">The filesystem UUID, if any.</param>
-/// <param name="Blank">
-/// A whole device with neither partitions nor a filesystem. Status does not list it (nothing to
-/// clone, PROTOCOL.md §3), but an image may be restored to it.
+/// <param name="Unformatted">
+/// A whole device with neither partitions nor a filesystem blkid recognises. Status does not list
+/// it (PROTOCOL.md §3), but an image may be restored to it, and it can be cloned byte for byte.
 /// </param>
 public sealed record PartDevice(
     string Name,
@@ -36,7 +37,7 @@ public sealed record PartDevice(
     string? FsType = null,
     string? Label = null,
     string? Uuid = null,
-    bool Blank = false)
+    bool Unformatted = false)
 {
     /// <summary>The device node, <c>/dev/</c> + <see cref="Name"/>.</summary>
     public string DevicePath => "/dev/" + Name;

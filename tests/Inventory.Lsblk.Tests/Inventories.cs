@@ -17,11 +17,11 @@ internal static class Inventories
 
     /// <summary>The sources a status message shows: those with something on them (not blank).</summary>
     public static IEnumerable<string> Names(this IReadOnlyList<SourceDevice> sources) =>
-        sources.Where(source => source.Parts.Any(part => !part.Blank)).Select(source => source.Name);
+        sources.Where(source => source.Parts.Any(part => !part.Unformatted)).Select(source => source.Name);
 
     /// <summary>Whole devices holding nothing, listed only as restore targets.</summary>
-    public static IEnumerable<string> BlankNames(this IReadOnlyList<SourceDevice> sources) =>
-        sources.Where(source => source.Parts.All(part => part.Blank)).Select(source => source.Name);
+    public static IEnumerable<string> UnformattedNames(this IReadOnlyList<SourceDevice> sources) =>
+        sources.Where(source => source.Parts.All(part => part.Unformatted)).Select(source => source.Name);
 
     public static IEnumerable<string> PartNames(this SourceDevice source) => source.Parts.Select(part => part.Name);
 }

@@ -26,8 +26,8 @@ public sealed class LiveCdTests
 
         Assert.Equal(["/dev/sda"], probe.Asked);
         Assert.DoesNotContain("sda", sources.Names());
-        Assert.Equal(["sda"], sources.BlankNames());
-        Assert.Equal(new("sda", 21474836480, Mounted: false, Blank: true), Assert.Single(sources.Source("sda").Parts));
+        Assert.Equal(["sda"], sources.UnformattedNames());
+        Assert.Equal(new("sda", 21474836480, Mounted: false, Unformatted: true), Assert.Single(sources.Source("sda").Parts));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class NoUdevTests
         var sources = await Inventories.ListAsync("vm-no-udev-loop.json", new FakeProbe());
 
         Assert.Empty(sources.Names());
-        Assert.Equal(["loop0", "loop1", "vda"], sources.BlankNames());
+        Assert.Equal(["loop0", "loop1", "vda"], sources.UnformattedNames());
         Assert.True(sources.Part("vda").Mounted);
     }
 

@@ -19,8 +19,10 @@ def loops():
 
 
 @pytest.fixture
-def presenters():
-    """Starts presenters (each with its own core) and closes them all after the test."""
+def presenters(loops):
+    """Starts presenters (each with its own core) and closes them all after the test.
+
+    Depends on `loops` so that cores always stop before the test's loop devices are detached."""
     started = []
 
     def start(**kwargs):

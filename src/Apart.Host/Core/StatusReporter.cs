@@ -17,7 +17,7 @@ internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog code
     {
         var sources = await ListSourcesAsync(request).ConfigureAwait(false);
         var listed = sources
-            .Select(source => source with { Parts = source.Parts.Where(part => !part.Blank).ToList() })
+            .Select(source => source with { Parts = source.Parts.Where(part => !part.Unformatted).ToList() })
             .Where(source => source.Parts.Count > 0)
             .ToList();
         return new StatusEvent(status, listed, codecs.Options, status == CoreStatus.Running ? outbox.RunningJobs : null);

@@ -15,6 +15,9 @@ internal sealed class CloneJob : Job
     /// <summary>Images hold whole filesystems, secrets included: owner-only.</summary>
     private const int ImageMode = 0x180; // 0600
 
+    /// <summary>Less room than this left after a failed write means the destination filled up.</summary>
+    private const long FullThreshold = 1024 * 1024;
+
     private readonly JobServices _services;
     private readonly IImager _imager;
     private readonly string _variant;
@@ -72,11 +75,6 @@ internal sealed class CloneJob : Job
         }
 
         var part = await services.ListedPartAsync(request.Source, "Source").ConfigureAwait(false);
-        if (part.Blank)
-        {
-            throw new JobFailedException($"Source {part.DevicePath} holds neither a filesystem nor partitions: there is nothing to clone.");
-        }
-
         if (part.Mounted)
         {
             throw new JobFailedException($"Source {part.DevicePath} is mounted: unmount it before cloning.");
@@ -137,7 +135,10 @@ internal sealed class CloneJob : Job
 
         if (!result.Succeeded)
         {
-            throw new JobFailedException(FailureExplainer.Explain(result, stage => stage == result.Stages[0] ? parser.LastLines : null));
+            var reason = FailureExplainer.Explain(result, stage => stage == result.Stages[0] ? parser.LastLines : null);
+            throw new JobFailedException(DestinationIsFull() && !reason.StartsWith(FailureExplainer.NoSpace, StringComparison.Ordinal)
+                ? $"{FailureExplainer.NoSpace} in {_directory.Path}: {reason}"
+                : reason);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -178,6 +179,9 @@ internal sealed class CloneJob : Job
             _directory.Dispose();
         }
     }
+
+    // Not every compressor says why a write failed (lz4: "cannot write compressed block").
+    private bool DestinationIsFull() => NativeFile.AvailableBytes(_file) < FullThreshold;
 
     private static DirectoryHandle OpenDestination(string path)
     {

@@ -8,7 +8,8 @@ namespace Apart.Host.Jobs;
 /// </summary>
 internal static partial class FailureExplainer
 {
-    private const string NoSpace = "No space left on device";
+    /// <summary>strerror(ENOSPC), the words people know a full disk by.</summary>
+    public const string NoSpace = "No space left on device";
 
     /// <summary>
     /// The reason a pipeline failed. The culprit is the first program that failed on its own:

@@ -80,6 +80,13 @@ internal static unsafe class NativeFile
         return errno == ENOENT || errno == ENOTDIR ? null : throw Errno.Exception($"Cannot stat {path}", errno);
     }
 
+    /// <summary>Bytes an unprivileged writer could still write on the filesystem holding a file (fstatvfs).</summary>
+    public static long AvailableBytes(SafeFileHandle handle)
+    {
+        statvfs st;
+        return fstatvfs(Fd(handle), &st) == -1 ? long.MaxValue : (long)(ulong)st.f_bavail * (long)(ulong)st.f_frsize;
+    }
+
     /// <summary>The current offset of a descriptor, which children sharing it move as they read.</summary>
     public static long Position(SafeFileHandle handle) => lseek(Fd(handle), 0, SEEK_CUR);
 
