@@ -71,8 +71,14 @@ class Presenter:
         if self.socket.poll(int(timeout * 1000)) == 0:
             return None
         raw = self.socket.recv()
-        message = yaml.safe_load(raw.decode("utf-8"))
-        message["_raw"] = raw.decode("utf-8")
+        text = raw.decode("utf-8", errors="replace")
+        try:
+            message = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            message = {"_invalid": f"not YAML: {error}"}
+        if not isinstance(message, dict):
+            message = {"_invalid": f"not a mapping: {message!r}"}
+        message["_raw"] = text
         self.messages.append(message)
         return message
 
@@ -84,7 +90,9 @@ class Presenter:
             if left <= 0:
                 raise TimeoutError(f"no message within {timeout}s; core log:\n{self.log()}")
             if self._receive_one(min(left, 0.2)) is None and self.process.poll() is not None:
-                raise CoreExited(f"core exited with {self.process.returncode}; log:\n{self.log()}")
+                # A last message may still be in flight when the process has just ended.
+                if self._receive_one(0.5) is None:
+                    raise CoreExited(f"core exited with {self.process.returncode}; log:\n{self.log()}")
         message = self.messages[self._seen]
         self._seen += 1
         return message
@@ -142,6 +150,8 @@ class Presenter:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
         self.socket.close(0)
         self.context.term()
         if self.ipc_path and os.path.exists(self.ipc_path):

@@ -54,11 +54,17 @@ internal sealed class CodecCatalog(IEnumerable<ICompressor> registered, ILogger<
             return true;
         }
 
+        if (Native.ProgramLocator.Find(probe.Program) is not { } program)
+        {
+            logger.CodecProbeFailed(codec.Name, probe.ToString(), $"{probe.Program} is not installed");
+            return false;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ProbeTimeout);
         try
         {
-            var result = await Cli.Wrap(probe.Program)
+            var result = await Cli.Wrap(program)
                 .WithArguments(probe.Arguments)
                 .WithValidation(CommandResultValidation.None)
                 // Read what it prints: a version banner written to a closed pipe fails the probe.
