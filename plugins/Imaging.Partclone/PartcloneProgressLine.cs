@@ -26,11 +26,15 @@ internal static partial class PartcloneProgressLine
     public static bool EndsUpdate(ReadOnlySpan<char> pending) =>
         pending.TrimEnd().EndsWith("/min,", StringComparison.Ordinal);
 
-    /// <summary>Reads an update from a line; false when the line is not one.</summary>
+    /// <summary>
+    /// Reads an update from a line; false when the line is not one, or is partclone's placeholder
+    /// shown before anything was copied (<c>Remaining: 00:01:39, Completed: 1.00%, 0.00byte/min</c>):
+    /// its percentage and estimate are made up, and passing them on shows people a wrong ETA.
+    /// </summary>
     public static bool TryParse(string line, out ImagingProgress progress)
     {
         var match = Pattern().Match(line);
-        if (!match.Success)
+        if (!match.Success || IsPlaceholder(match))
         {
             progress = default;
             return false;
@@ -46,6 +50,11 @@ internal static partial class PartcloneProgressLine
             rate.Success ? rate.Value : null);
         return true;
     }
+
+    private static bool IsPlaceholder(Match match) =>
+        match.Groups["rate"] is { Success: true } rate
+        && decimal.TryParse(rate.ValueSpan.TrimEnd("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/"), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
+        && value == 0;
 
     private static TimeSpan? ReadRemaining(Match match)
     {

@@ -6,7 +6,6 @@ public sealed class PartcloneProgressParserTests
 {
     private static readonly ImagingProgress[] _fixtureUpdates =
     [
-        new(0.01, TimeSpan.FromSeconds(99), "0.00byte/min"),
         new(1.0, TimeSpan.Zero, "495.73MB/min"),
     ];
 
@@ -46,6 +45,17 @@ public sealed class PartcloneProgressParserTests
         var updates = new PartcloneProgressParser().Feed(Fixture.Text("partclone-ext4-restore.stderr"));
 
         Assert.Equal(_fixtureUpdates, updates);
+    }
+
+    [Fact]
+    public void The_placeholder_shown_before_anything_is_copied_is_not_progress()
+    {
+        // partclone's first line: a made-up 1% and 00:01:39 left, at a rate of zero.
+        var parser = new PartcloneProgressParser();
+        parser.Feed("File system:  EXTFS\n");
+
+        Assert.Empty(parser.Feed("Elapsed: 00:00:01, Remaining: 00:01:39, Completed:   1.00%,   0.00byte/min,\n"));
+        Assert.Single(parser.Feed("Elapsed: 00:00:02, Remaining: 00:00:30, Completed:   6.00%,   1.20GB/min,\n"));
     }
 
     [Fact]
@@ -146,7 +156,6 @@ public sealed class PartcloneProgressParserTests
 
     [Theory]
     [InlineData("Elapsed: 00:00:02, Remaining: 00:01:39, Completed:   1.00%, Rate: 921.38MB/min,", 0.01, 99, "921.38MB/min")]
-    [InlineData("Elapsed: 00:00:01, Remaining: 00:01:39, Completed:   1.00%,   0.00byte/min,", 0.01, 99, "0.00byte/min")]
     [InlineData("Elapsed: 00:00:02, Remaining: 00:00:02, Completed:  46.40%, 157.29MB/min,", 0.464, 2, "157.29MB/min")]
     [InlineData("Elapsed: 00:00:02, Remaining: 00:00:00, Completed: 100.00%, Rate:   1.01GB/min,", 1.0, 0, "1.01GB/min")]
     [InlineData("Elapsed: 01:00:00, Remaining: 123:04:05, Completed:  12.50%, Rate: 15.00KB/min,", 0.125, (123 * 3600) + (4 * 60) + 5, "15.00KB/min")]
@@ -238,7 +247,7 @@ public sealed class PartcloneProgressParserTests
 
         var updates = parser.Feed(Fixture.Text("partclone-chkimg-truncated.stderr"));
 
-        Assert.Equal([0.01, 0.3712], updates.Select(u => u.Complete));
+        Assert.Equal([0.3712], updates.Select(u => u.Complete));
         Assert.Equal(
             ["read ERROR:No such file or directory", "Partclone fail, please check /var/log/partclone.log !"],
             parser.LastLines.TakeLast(2));

@@ -1,0 +1,60 @@
+using Apart.Cli.Commands;
+using Apart.Cli.Output;
+using Spectre.Console.Cli;
+
+namespace Apart.Cli;
+
+/// <summary>The <c>apart</c> command line: its commands, their help, and exit status 2 for usage errors.</summary>
+internal static class CliApp
+{
+    /// <summary>The application, ready to run.</summary>
+    public static CommandApp Create()
+    {
+        var app = new CommandApp();
+        app.Configure(Configure);
+        return app;
+    }
+
+    /// <summary>Declares every command (tests configure their own app with this too).</summary>
+    public static void Configure(IConfigurator config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.SetApplicationName("apart");
+        config.Settings.StrictParsing = true;
+        config.AddCommand<ListCommand>("list")
+            .WithDescription("List the partitions and filesystems that can be cloned, and the compressions available.")
+            .WithExample("list")
+            .WithExample("list", "--json");
+        config.AddCommand<CloneCommand>("clone")
+            .WithDescription("Clone a partition into a new compressed image file in DIR, showing progress.")
+            .WithExample("clone", "/dev/sda1", "/mnt/backups")
+            .WithExample("clone", "sda1", "/mnt/backups", "--name", "work", "--compression", "zst");
+        config.AddCommand<RestoreCommand>("restore")
+            .WithDescription("Restore an image onto a partition or device, overwriting everything on it. Asks first unless --yes.")
+            .WithExample("restore", "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz", "/dev/sdb1");
+        config.AddCommand<VerifyCommand>("verify")
+            .WithDescription("Read an image whole and check it.")
+            .WithExample("verify", "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz");
+        config.AddCommand<DeleteCommand>("delete")
+            .WithDescription("Delete an image file.")
+            .WithExample("delete", "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz");
+        config.AddCommand<DemoCommand>("demo")
+            .WithDescription("Show the whole job on scratch loop devices: make a small filesystem, clone it, verify and restore the image, compare every file, then remove everything. Needs root.")
+            .WithExample("demo");
+        config.SetExceptionHandler(HandleException);
+    }
+
+    // Spectre.Console.Cli reports bad command lines by exception; anything else reaching here is a bug.
+    private static int HandleException(Exception exception, ITypeResolver? resolver)
+    {
+        var terminal = Terminal.Standard;
+        if (exception is CommandParseException or CommandRuntimeException)
+        {
+            terminal.Fail($"{exception.Message.TrimEnd('.')}; see 'apart --help'");
+            return ExitCodes.Usage;
+        }
+
+        terminal.Fail(exception.Message);
+        return ExitCodes.Failure;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Apart.Cli.Commands;
+
+/// <summary><c>apart list [--json]</c>.</summary>
+internal sealed class ListSettings : JsonOutputSettings;

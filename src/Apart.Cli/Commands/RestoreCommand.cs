@@ -1,0 +1,84 @@
+using Apart.Abstractions;
+using Apart.Abstractions.Protocol;
+using Apart.Cli.Session;
+using Apart.Host.Jobs;
+
+namespace Apart.Cli.Commands;
+
+/// <summary>
+/// <c>apart restore IMAGE DEVICE</c>: overwrites DEVICE with an image, after saying so plainly and
+/// getting a yes (or <c>--yes</c>).
+/// </summary>
+internal sealed class RestoreCommand : SessionCommand<RestoreSettings>
+{
+    /// <inheritdoc/>
+    protected override async Task<int> RunAsync(CoreSession session, RestoreSettings settings, CancellationToken interrupted)
+    {
+        var request = new RestoreRequest(Path.GetFullPath(settings.Image), DevicePath.Of(settings.Device));
+        if (!File.Exists(request.Source))
+        {
+            Terminal.Fail($"restore failed: there is no image at {request.Source}");
+            return ExitCodes.Failure;
+        }
+
+        if (!settings.Yes && !await ConfirmAsync(request, Describe(session.Started, request.Destination), interrupted).ConfigureAwait(false))
+        {
+            Terminal.Fail($"not restored: {request.Destination} was left as it was");
+            return ExitCodes.Failure;
+        }
+
+        var outcome = await new JobRunner(session, Terminal.Progress(settings.Json))
+            .RunAsync(request, JobKind.Restore, $"restore {Path.GetFileName(request.Destination)}", interrupted)
+            .ConfigureAwait(false);
+        return JobReport.Tell(
+            Terminal,
+            request,
+            JobKind.Restore,
+            outcome,
+            settings.Json,
+            final => $"Restored {request.Source} to {request.Destination} in {JobReport.Took(final)}.",
+            $"{request.Destination} is unusable until an image is restored to it");
+    }
+
+    /// <summary><c>/dev/sdb1 (64 MiB, ext4 "data", mounted)</c>, as far as the core knows it.</summary>
+    private static string Describe(StatusEvent status, string device)
+    {
+        var part = (status.Sources ?? []).SelectMany(source => source.Parts).FirstOrDefault(p => p.DevicePath == device);
+        if (part is null)
+        {
+            return device;
+        }
+
+        var facts = new List<string> { Bytes.Human(part.Size) };
+        if (part.FsType is not null)
+        {
+            facts.Add(part.Label is null ? part.FsType : $"{part.FsType} \"{part.Label}\"");
+        }
+
+        if (part.Mounted)
+        {
+            facts.Add("mounted");
+        }
+
+        return $"{device} ({string.Join(", ", facts)})";
+    }
+
+    private static async Task<bool> ConfirmAsync(RestoreRequest request, string device, CancellationToken interrupted)
+    {
+        var prompt = Terminal.ErrorWriter;
+        await prompt.WriteLineAsync($"This overwrites {device} with the image {request.Source}.").ConfigureAwait(false);
+        await prompt.WriteLineAsync($"Everything now on {request.Destination} will be lost.").ConfigureAwait(false);
+        await prompt.WriteAsync($"Overwrite {request.Destination}? [y/N] ").ConfigureAwait(false);
+        await prompt.FlushAsync(interrupted).ConfigureAwait(false);
+
+        // Console.In cannot be cancelled: the read is abandoned, not stopped, on Ctrl-C.
+        var answer = await Task.Run(Console.In.ReadLine, CancellationToken.None).WaitAsync(interrupted).ConfigureAwait(false);
+        if (answer is null || Console.IsInputRedirected)
+        {
+            // No one typed a newline on the terminal: end the prompt's line.
+            await prompt.WriteLineAsync().ConfigureAwait(false);
+        }
+
+        return answer?.Trim().ToUpperInvariant() is "Y" or "YES";
+    }
+}

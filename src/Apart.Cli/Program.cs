@@ -1,0 +1,5 @@
+using Apart.Cli;
+using Apart.Cli.Output;
+
+using var interruption = Interruption.Listen(Terminal.Standard.ErrorWriter);
+return await CliApp.Create().RunAsync(args, interruption.Token).ConfigureAwait(false);
