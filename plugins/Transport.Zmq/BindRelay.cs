@@ -1,3 +1,4 @@
+using Apart.Abstractions;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 

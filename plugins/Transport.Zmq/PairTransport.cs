@@ -67,42 +67,83 @@ public sealed class PairTransport : ITransport
     }
 
     /// <summary>
+    /// Bind mode for one program's own use (a presenter that then starts its core): the Unix
+    /// socket is created with mode 0600 and <paramref name="admit"/> decides who may connect.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not an ipc:// or tcp:// address.</exception>
+    /// <exception cref="IOException">PATH holds something other than a stale socket.</exception>
+    public static PairTransport Bind(string address, Func<PeerCredentials, bool> admit, ILogger logger) =>
+        Bind(address, new ListenOptions { Admit = admit, SocketMode = 0x180 }, logger);
+
+    /// <summary>
     /// Bind mode: listens at <paramref name="address"/> for one presenter at a time.
     /// </summary>
     /// <remarks>
-    /// For <c>ipc://PATH</c> the Unix socket is created at PATH with mode 0600; a stale socket there
-    /// is replaced, anything else (a file, a symlink, a socket someone listens on) is an error. Each
-    /// connection's kernel-reported credentials go to <paramref name="admit"/> before a byte is
-    /// read; a refused peer is logged and closed, as is anyone connecting while a presenter is
-    /// connected. <paramref name="admit"/> runs on the accept loop: keep it quick.
-    /// For <c>tcp://</c> there are no credentials to check, and <paramref name="admit"/> is not called.
+    /// For <c>ipc://PATH</c> the Unix socket is created at PATH (and its directory, if missing)
+    /// with <see cref="ListenOptions.SocketMode"/> and <see cref="ListenOptions.SocketGroupId"/>;
+    /// a stale socket there is replaced, anything else (a file, a symlink, a socket someone
+    /// listens on) is an error. Each connection's kernel-reported credentials go to
+    /// <see cref="ListenOptions.Admit"/> before a byte is read; a refused peer is logged and
+    /// closed, as is anyone connecting while a presenter is connected. Admit runs on the accept
+    /// loop: keep it quick.
+    /// For <c>tcp://</c> there are no credentials to check: with <see cref="ListenOptions.CurveSecretKey"/>
+    /// the socket is a CURVE server (encrypted; clients must know its public key), without it plain.
     /// </remarks>
-    /// <exception cref="ArgumentException">Not an ipc:// or tcp:// address.</exception>
+    /// <exception cref="ArgumentException">Not an ipc:// or tcp:// address, or a malformed key.</exception>
     /// <exception cref="IOException">PATH holds something other than a stale socket.</exception>
-    public static PairTransport Bind(string address, Func<PeerCredentials, bool> admit, ILogger logger)
+    public static PairTransport Bind(string address, ListenOptions options, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(admit);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         var parsed = ZmqAddress.Parse(address);
         if (!parsed.IsIpc)
         {
-            Log.TcpBindUnauthenticated(logger, address);
-            return new PairTransport(PairSocketLoop.Start(logger, s => s.Bind(address), monitorConnections: true), null, null);
+            var certificate = options.CurveSecretKey is { } secret ? CurveServerCertificate(secret) : null;
+            if (certificate is null)
+            {
+                Log.TcpBindUnauthenticated(logger, address);
+            }
+
+            return new PairTransport(
+                PairSocketLoop.Start(logger, socket =>
+                {
+                    if (certificate is not null)
+                    {
+                        socket.Options.CurveServer = true;
+                        socket.Options.CurveCertificate = certificate;
+                    }
+
+                    socket.Bind(address);
+                }, monitorConnections: true),
+                null,
+                null);
         }
 
-        var unix = UnixSocketListener.Create(parsed, logger);
+        var unix = UnixSocketListener.Create(parsed, logger, options.SocketMode, options.SocketGroupId);
         LoopbackListener? loopback = null;
         try
         {
             loopback = new LoopbackListener(logger);
             var loop = PairSocketLoop.Start(logger, s => s.Connect(loopback.NetMqEndpoint), monitorConnections: false);
-            return new PairTransport(loop, new BindRelay(unix, loopback, loop, admit, logger), loopback);
+            return new PairTransport(loop, new BindRelay(unix, loopback, loop, options.Admit, logger), loopback);
         }
         catch
         {
             unix.Dispose();
             loopback?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
+        }
+    }
+
+    private static NetMQ.NetMQCertificate CurveServerCertificate(string secretKeyZ85)
+    {
+        try
+        {
+            return NetMQ.NetMQCertificate.CreateFromSecretKey(secretKeyZ85.Trim());
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
+        {
+            throw new ArgumentException("The CURVE secret key must be 40 characters of Z85.", nameof(secretKeyZ85), e);
         }
     }
 

@@ -40,13 +40,20 @@ internal static class UnixSocketFile
         return LibC.S_ISSOCK(status.st_mode) ? Kind.Socket : Kind.Other;
     }
 
-    /// <summary>Gives the socket file mode 0600: only its owner may connect.</summary>
-    public static unsafe void RestrictToOwner(string path)
+    /// <summary>
+    /// Sets who may connect: the socket file's mode (0600: its owner; 0660: and its group) and,
+    /// when given, its group. Neither call follows a symlink.
+    /// </summary>
+    public static unsafe void SetAccess(string path, int mode, uint? groupId)
     {
-        const ushort ownerReadWrite = 0x180; // 0600
         fixed (byte* p = NullTerminated(path))
         {
-            if (LibC.fchmodat(LibC.AT_FDCWD, p, ownerReadWrite, LibC.AT_SYMLINK_NOFOLLOW) != 0)
+            if (groupId is { } gid && LibC.fchownat(LibC.AT_FDCWD, p, uint.MaxValue, gid, LibC.AT_SYMLINK_NOFOLLOW) != 0)
+            {
+                throw Failure("chown", path, LibC.errno);
+            }
+
+            if (LibC.fchmodat(LibC.AT_FDCWD, p, (ushort)mode, LibC.AT_SYMLINK_NOFOLLOW) != 0)
             {
                 throw Failure("chmod", path, LibC.errno);
             }

@@ -7,7 +7,8 @@ namespace Apart.Transport.Zmq;
 
 /// <summary>
 /// A listening Unix domain socket at an ipc:// path, as libzmq's bind makes one, but created with
-/// mode 0600 and removed again on dispose, only while the file there is still ours.
+/// the mode and group asked for (0600 by default) and removed again on dispose, only while the
+/// file there is still ours.
 /// </summary>
 internal sealed class UnixSocketListener : IDisposable
 {
@@ -25,11 +26,19 @@ internal sealed class UnixSocketListener : IDisposable
     }
 
     /// <exception cref="IOException">The path holds something other than a stale socket, or is in use.</exception>
-    public static UnixSocketListener Create(ZmqAddress address, ILogger logger)
+    public static UnixSocketListener Create(ZmqAddress address, ILogger logger, int mode = 0x180, uint? groupId = null)
     {
         var path = address.IsAbstract ? null : address.UnixPath;
         if (path is not null)
         {
+            // A service's socket directory (/run/apart) may not exist yet; 0755 lets group
+            // members reach the socket, whose own mode decides who may connect.
+            if (Path.GetDirectoryName(path) is { Length: > 0 } directory && !Directory.Exists(directory))
+            {
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            }
+
             ClearStaleSocket(path, address.ToUnixEndPoint(), logger);
         }
 
@@ -47,7 +56,7 @@ internal sealed class UnixSocketListener : IDisposable
                 created = identity;
 
                 // Before listen(): until then every connect() is refused, so nobody slips in under the umask's mode.
-                UnixSocketFile.RestrictToOwner(path);
+                UnixSocketFile.SetAccess(path, mode, groupId);
             }
 
             socket.Listen(4);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Apart.Transport.Zmq;
 
-/// <summary>Creates connect-mode <see cref="PairTransport"/>s for <c>ipc://</c> and <c>tcp://</c> addresses.</summary>
+/// <summary>Creates <see cref="PairTransport"/>s for <c>ipc://</c> and <c>tcp://</c> addresses.</summary>
 public sealed class ZmqTransportFactory : ITransportFactory
 {
     private readonly ILoggerFactory _loggerFactory;
@@ -19,4 +19,8 @@ public sealed class ZmqTransportFactory : ITransportFactory
     /// <inheritdoc/>
     public ITransport Connect(string address) =>
         PairTransport.Connect(address, _loggerFactory.CreateLogger<PairTransport>());
+
+    /// <inheritdoc/>
+    public ITransport Listen(string address, ListenOptions options) =>
+        PairTransport.Bind(address, options, _loggerFactory.CreateLogger<PairTransport>());
 }

@@ -13,6 +13,12 @@ public interface ITransportFactory
     /// <see cref="TransportEvent.PeerConnected"/> arrives when the connection is up.
     /// </summary>
     ITransport Connect(string address);
+
+    /// <summary>
+    /// Service mode: binds <paramref name="address"/> and serves one presenter at a time, admitting
+    /// each by <see cref="ListenOptions.Admit"/>. Throws when the address cannot be bound.
+    /// </summary>
+    ITransport Listen(string address, ListenOptions options);
 }
 
 /// <summary>A message channel to one presenter at a time. Messages are whole; each is one YAML document.</summary>

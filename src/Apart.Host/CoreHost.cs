@@ -6,6 +6,7 @@ using Apart.Host.Plugins;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -14,8 +15,12 @@ namespace Apart.Host;
 /// <summary>Builds and runs the Generic Host of a core.</summary>
 internal static class CoreHost
 {
-    /// <summary>Runs a connect-mode core until it ends; its exit status.</summary>
-    public static async Task<int> RunAsync(string address)
+    /// <summary>
+    /// Runs a core until it ends; its exit status. Connect mode reaches the presenter at
+    /// <paramref name="address"/>; with <paramref name="listen"/>, service mode binds it (or the
+    /// Listen setting).
+    /// </summary>
+    public static async Task<int> RunAsync(string? address, bool listen)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -27,10 +32,21 @@ internal static class CoreHost
             .AddEnvironmentVariables("APART_");
         ConfigureLogging(builder);
 
+        var configuration = builder.Configuration;
+        var service = listen ? ReadServiceOptions(configuration, address) : null;
+        if (service?.Problem() is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"apart-core: {problem}").ConfigureAwait(false);
+            return Core.ExitStatus.Usage;
+        }
+
         var options = new CoreOptions(
-            address,
+            service?.Address ?? address!,
             Path.Join(AppContext.BaseDirectory, "plugins"),
-            builder.Configuration["StateDirectory"] ?? "/var/lib/apart-core");
+            configuration["StateDirectory"] ?? "/var/lib/apart-core")
+        {
+            Service = service,
+        };
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(PluginFolderLoader.LoadAll(options.PluginsDirectory, services));
@@ -45,6 +61,22 @@ internal static class CoreHost
         return exit.Code;
     }
 
+    private static ServiceOptions ReadServiceOptions(IConfiguration configuration, string? address)
+    {
+        var secretFile = configuration["CurveSecretKeyFile"];
+        return new ServiceOptions(address ?? configuration["Listen"] ?? "ipc:///run/apart/apart.sock")
+        {
+            SocketGroup = configuration["SocketGroup"] ?? "apart",
+            SocketMode = configuration["SocketMode"] is { } mode ? Octal(mode) : 0x1B0,
+            AllowTcp = configuration.GetValue<bool>("AllowTcp"),
+            CurveSecretKey = configuration["CurveSecretKey"] ?? (secretFile is null ? null : File.ReadAllText(secretFile).Trim()),
+        };
+    }
+
+    // -1 (refused by ServiceOptions.Problem) for anything but octal digits.
+    private static int Octal(string text) =>
+        text.Length is > 0 and <= 4 && text.All(c => c is >= '0' and <= '7') ? Convert.ToInt32(text, 8) : -1;
+
     private static void AddCore(IServiceCollection services, CoreOptions options)
     {
         services.AddSingleton(TimeProvider.System);
@@ -58,19 +90,30 @@ internal static class CoreHost
         services.AddSingleton<ImageDeleter>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton<RequestRouter>();
+        services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
     }
 
     // Logs go to standard error only: standard output is never used for anything but --help.
+    // Under systemd (JOURNAL_STREAM set) they carry syslog priorities for the journal instead of
+    // timestamps, which the journal adds itself.
     private static void ConfigureLogging(HostApplicationBuilder builder)
     {
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddSimpleConsole(console =>
+        if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss.fff ";
-            console.UseUtcTimestamp = false;
-        });
+            builder.Logging.AddSystemdConsole();
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss.fff ";
+                console.UseUtcTimestamp = false;
+            });
+        }
+
         builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 }

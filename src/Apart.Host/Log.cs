@@ -46,4 +46,16 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Skipped the plugin folder {Folder}: {Reason}")]
     public static partial void PluginFailed(this ILogger logger, string folder, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot use {Address}: {Reason}")]
+    public static partial void CannotUseAddress(this ILogger logger, string address, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening at {Address}")]
+    public static partial void Listening(this ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The group {Group} does not exist: only root may connect (create it with systemd-sysusers or groupadd)")]
+    public static partial void GroupMissing(this ILogger logger, string group);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a presenter: uid {Uid}, pid {Pid} is neither root nor in the group {Group}")]
+    public static partial void PresenterRefused(this ILogger logger, uint uid, int pid, string group);
 }

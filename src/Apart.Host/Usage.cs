@@ -9,6 +9,10 @@ internal static class Usage
         Usage:
           apart-core ADDRESS     connect to a presenter that has bound a ZeroMQ PAIR socket at
                                  ADDRESS (ipc:///path/to/socket or tcp://host:port) and serve it
+          apart-core --listen [ADDRESS]
+                                 service mode: bind ADDRESS (default: the Listen setting, e.g.
+                                 ipc:///run/apart/apart.sock) and serve presenters one at a
+                                 time; jobs go on when a presenter disconnects
           apart-core --help      print this help
 
         A presenter (a GUI such as apart-gtk, or the `apart` command) starts the core and drives
@@ -23,6 +27,11 @@ internal static class Usage
           APART_StateDirectory=DIR     where the core records images being written, so a core
                                        killed outright has its partial images removed at the
                                        next start (default /var/lib/apart-core)
+
+        Service mode settings (appsettings.json beside the executable, /etc/apart/apart.json,
+        or APART_<Name> environment variables): Listen, SocketGroup (default apart: its members
+        and root may connect to an ipc:// socket), SocketMode (default 0660), AllowTcp and CurveSecretKey or
+        CurveSecretKeyFile (tcp:// listening is off unless both are set).
 
         Logs go to standard error. Exit status: 0 when asked to stop (kill-request, SIGTERM,
         SIGINT), 1 for a usage error, 2 on an internal failure, 3 when the presenter went away.

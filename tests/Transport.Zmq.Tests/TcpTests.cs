@@ -84,7 +84,7 @@ public sealed class TcpTests(ITestOutputHelper output)
         Assert.ThrowsAny<NetMQ.NetMQException>(() => PairTransport.Bind(address, _ => true, _logger));
     }
 
-    private static int FreeTcpPort()
+    internal static int FreeTcpPort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

@@ -1,11 +1,14 @@
 namespace Apart.Host.Core;
 
 /// <summary>How this core was started.</summary>
-/// <param name="Address">The presenter's bound address to connect to (PROTOCOL.md §1).</param>
+/// <param name="Address">Connect mode: the presenter's bound address (PROTOCOL.md §1). Service mode: where to listen.</param>
 /// <param name="PluginsDirectory">Where plugin folders are: <c>plugins/</c> beside the executable.</param>
 /// <param name="StateDirectory">Where the core keeps its in-progress journal.</param>
 internal sealed record CoreOptions(string Address, string PluginsDirectory, string StateDirectory)
 {
+    /// <summary>Service mode's settings; null in connect mode.</summary>
+    public ServiceOptions? Service { get; init; }
+
     /// <summary>How long a connect-mode core waits for its presenter to come (back) before it gives up.</summary>
     public TimeSpan PresenterGrace { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -4,13 +4,14 @@ using Apart.Host.Codecs;
 using Apart.Host.Jobs;
 using Apart.Host.Plugins;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Core;
 
 /// <summary>
-/// The core's life in connect mode: reach the presenter, say <c>status: started</c>, serve its
-/// requests, and end in one of the ways PROTOCOL.md §1 and §8 describe.
+/// The core's life: reach the presenter (connect mode) or bind for presenters to come (service
+/// mode), serve their requests, and end in one of the ways PROTOCOL.md §1 and §8 describe.
 /// </summary>
 internal sealed class CoreService(
     CoreOptions options,
@@ -23,6 +24,7 @@ internal sealed class CoreService(
     InProgressJournal journal,
     PluginLoadReport plugins,
     ExitStatus exit,
+    ISystemdNotifier systemd,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<CoreService> logger) : BackgroundService
@@ -38,6 +40,8 @@ internal sealed class CoreService(
         /// <summary>The presenter went away and did not come back in time, or stopped reading.</summary>
         PresenterLost,
     }
+
+    private bool Listening => options.Service is not null;
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -62,6 +66,8 @@ internal sealed class CoreService(
 
     private async Task<int> ServeAsync(CancellationToken stopping)
     {
+        // Everything up to the bind runs inside the host's start: a service is ready (and says
+        // so to systemd) only once its socket exists.
         LogPlugins();
         journal.RemoveStale();
         var factory = transports.FirstOrDefault(candidate => candidate.Supports(options.Address));
@@ -71,47 +77,94 @@ internal sealed class CoreService(
             return ExitStatus.Usage;
         }
 
+        ITransport transport;
+        try
+        {
+            transport = Listening ? factory.Listen(options.Address, ListenOptions()) : factory.Connect(options.Address);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            logger.CannotUseAddress(options.Address, e.Message);
+            return ExitStatus.Failed;
+        }
+
+        if (Listening)
+        {
+            logger.Listening(options.Address);
+            systemd.Notify(ServiceState.Ready);
+        }
+
         var started = ReportStartedAsync(stopping);
-        await using var transport = factory.Connect(options.Address);
-        using var sending = new CancellationTokenSource();
-        var sender = outbox.RunAsync(transport, sending.Token);
-        var presenterStopsReading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        outbox.SendFailed += () => presenterStopsReading.TrySetResult();
-
-        var ending = await ListenAsync(transport, started, presenterStopsReading.Task, stopping).ConfigureAwait(false);
-        logger.Ending(ending.ToString());
-        int code;
-        if (ending == Ending.PresenterLost)
+        await using (transport.ConfigureAwait(false))
         {
-            // Nobody is listening: stop the jobs and clean up without a word (PROTOCOL.md §1).
-            outbox.PresenterConnected = false;
-            await jobs.CancelAllAsync().ConfigureAwait(false);
-            code = ExitStatus.PresenterLost;
-        }
-        else
-        {
-            await jobs.CancelAllAsync().ConfigureAwait(false);
-            await outbox.PostAndFlushAsync(new StatusEvent(CoreStatus.Dying)).ConfigureAwait(false);
-            code = ExitStatus.Stopped;
-        }
+            using var sending = new CancellationTokenSource();
+            var sender = outbox.RunAsync(transport, sending.Token);
+            var ending = await ListenAsync(transport, started, stopping).ConfigureAwait(false);
+            logger.Ending(ending.ToString());
+            systemd.Notify(ServiceState.Stopping);
+            int code;
+            if (ending == Ending.PresenterLost)
+            {
+                // Nobody is listening: stop the jobs and clean up without a word (PROTOCOL.md §1).
+                outbox.PresenterConnected = false;
+                await jobs.CancelAllAsync().ConfigureAwait(false);
+                code = ExitStatus.PresenterLost;
+            }
+            else
+            {
+                await jobs.CancelAllAsync().ConfigureAwait(false);
+                await outbox.PostAndFlushAsync(new StatusEvent(CoreStatus.Dying)).ConfigureAwait(false);
+                code = ExitStatus.Stopped;
+            }
 
-        await sending.CancelAsync().ConfigureAwait(false);
-        await sender.ConfigureAwait(false);
-        return code;
+            await sending.CancelAsync().ConfigureAwait(false);
+            await sender.ConfigureAwait(false);
+            return code;
+        }
     }
 
-    // The first status is prepared while the connection comes up.
+    private ListenOptions ListenOptions()
+    {
+        var service = options.Service!;
+        var group = PresenterAccess.FindGroup(service.SocketGroup);
+        if (group is null)
+        {
+            logger.GroupMissing(service.SocketGroup);
+        }
+
+        var access = new PresenterAccess(group ?? 0);
+        return new ListenOptions
+        {
+            Admit = peer =>
+            {
+                var admitted = access.Admits(peer);
+                if (!admitted)
+                {
+                    logger.PresenterRefused(peer.Uid, peer.Pid, service.SocketGroup);
+                }
+
+                return admitted;
+            },
+            SocketGroupId = group,
+            SocketMode = service.SocketMode,
+            CurveSecretKey = service.CurveSecretKey,
+        };
+    }
+
+    // The first status is prepared while the connection comes up (connect mode).
     private async Task<StatusEvent> ReportStartedAsync(CancellationToken stopping)
     {
         await codecs.ProbeAsync(stopping).ConfigureAwait(false);
-        return await status.ReportAsync(CoreStatus.Started).ConfigureAwait(false);
+        return Listening ? new StatusEvent(CoreStatus.Started) : await status.ReportAsync(CoreStatus.Started).ConfigureAwait(false);
     }
 
-    private async Task<Ending> ListenAsync(ITransport transport, Task<StatusEvent> started, Task presenterStopsReading, CancellationToken stopping)
+    private async Task<Ending> ListenAsync(ITransport transport, Task<StatusEvent> started, CancellationToken stopping)
     {
+        var presenterStopsReading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        outbox.SendFailed += () => presenterStopsReading.TrySetResult();
         var events = transport.Events;
         var everConnected = false;
-        DateTimeOffset? deadline = time.GetUtcNow() + options.ConnectTimeout;
+        DateTimeOffset? deadline = Listening ? null : time.GetUtcNow() + options.ConnectTimeout;
         while (true)
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -121,16 +174,24 @@ internal sealed class CoreService(
             }
 
             var readable = events.WaitToReadAsync(wait.Token).AsTask();
-            if (await Task.WhenAny(readable, presenterStopsReading).ConfigureAwait(false) == presenterStopsReading)
+            if (await Task.WhenAny(readable, presenterStopsReading.Task).ConfigureAwait(false) == presenterStopsReading.Task)
             {
-                return Ending.PresenterLost;
+                if (!Listening)
+                {
+                    return Ending.PresenterLost;
+                }
+
+                // A service outlives a presenter that stopped reading: the next one gets the status.
+                outbox.PresenterConnected = false;
+                presenterStopsReading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                continue;
             }
 
             try
             {
                 if (!await readable.ConfigureAwait(false))
                 {
-                    return Ending.PresenterLost;
+                    return Listening ? Ending.Stopped : Ending.PresenterLost;
                 }
             }
             catch (OperationCanceledException)
@@ -151,21 +212,35 @@ internal sealed class CoreService(
                     case TransportEvent.PeerConnected:
                         outbox.PresenterConnected = true;
                         deadline = null;
-                        if (!everConnected)
+                        if (Listening)
                         {
-                            everConnected = true;
+                            // Each presenter that connects learns what is in flight (PROTOCOL.md §3).
+                            await started.ConfigureAwait(false);
+                            outbox.Post(await status.ReportAsync(CoreStatus.Running).ConfigureAwait(false));
+                        }
+                        else if (!everConnected)
+                        {
                             outbox.Post(await started.ConfigureAwait(false));
                         }
 
+                        everConnected = true;
                         break;
                     case TransportEvent.PeerDisconnected:
                         outbox.PresenterConnected = false;
-                        deadline = time.GetUtcNow() + options.PresenterGrace;
+                        deadline = Listening ? null : time.GetUtcNow() + options.PresenterGrace;
                         break;
                     case TransportEvent.MessageReceived message:
                         if (await router.HandleAsync(message.Payload).ConfigureAwait(false))
                         {
-                            return Ending.Killed;
+                            if (!Listening)
+                            {
+                                return Ending.Killed;
+                            }
+
+                            // Presenters come and go; a service is stopped by its service manager.
+                            outbox.Post(new RequestError(
+                                "A service-mode core does not exit on kill-request: its jobs go on for other presenters. Stop the service instead.",
+                                Protocol.ProtocolNames.KillRequest));
                         }
 
                         break;

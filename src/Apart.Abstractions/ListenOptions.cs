@@ -1,0 +1,25 @@
+namespace Apart.Abstractions;
+
+/// <summary>How a transport listens for presenters (service mode).</summary>
+public sealed record ListenOptions
+{
+    /// <summary>
+    /// Decides, from the kernel's word on who connected, whether a presenter may use the socket.
+    /// Called before a single byte of the connection is read; a refused peer is disconnected.
+    /// Transports without peer credentials (tcp://) cannot call it; see <see cref="CurveSecretKey"/>.
+    /// </summary>
+    public required Func<PeerCredentials, bool> Admit { get; init; }
+
+    /// <summary>The Unix socket file's mode. Default 0660: its owner and its group may connect.</summary>
+    public int SocketMode { get; init; } = 0x1B0;
+
+    /// <summary>The group given the Unix socket file; null leaves the creator's group.</summary>
+    public uint? SocketGroupId { get; init; }
+
+    /// <summary>
+    /// A CURVE server secret key (Z85, 40 characters) that encrypts a tcp:// listener. CURVE as
+    /// NetMQ implements it authenticates the server to clients, not clients to the server: anyone
+    /// who can reach the port and knows the server's public key gets in.
+    /// </summary>
+    public string? CurveSecretKey { get; init; }
+}
