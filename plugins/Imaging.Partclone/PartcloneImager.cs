@@ -95,6 +95,15 @@ public sealed class PartcloneImager : IImager
     }
 
     /// <inheritdoc/>
+    public void CompleteRestore(string variant, Stream device, long deviceSize)
+    {
+        if (variant == "ntfs")
+        {
+            NtfsBackupBootSector.Write(device, deviceSize);
+        }
+    }
+
+    /// <inheritdoc/>
     public long? ReadFilesystemSize(ReadOnlySpan<byte> head) => PartcloneImageHeader.TryRead(head)?.DeviceSize;
 
     /// <inheritdoc/>

@@ -31,6 +31,16 @@ public interface IImager
     /// </summary>
     CommandLine? CheckCommand(string variant);
 
+    /// <summary>
+    /// Completes a device the restore command wrote, where that command leaves something out,
+    /// before the host flushes it. (partclone never images NTFS's backup boot sector, in the
+    /// sector after the volume; without it ntfsfix and Windows' chkdsk call the volume damaged.)
+    /// </summary>
+    /// <param name="variant">The image's variant.</param>
+    /// <param name="device">The restored device, open for reading and writing; not to be disposed.</param>
+    /// <param name="deviceSize">The device's size in bytes (a block device's stream does not know it).</param>
+    void CompleteRestore(string variant, Stream device, long deviceSize);
+
     /// <summary>How many leading bytes of an image stream <see cref="ReadFilesystemSize"/> needs.</summary>
     int HeaderLength { get; }
 

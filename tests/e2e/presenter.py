@@ -120,12 +120,13 @@ class Presenter:
         return self.request({"type": "status-request"}, lambda m: m.get("type") == "status" and m.get("status") == "running", timeout)
 
     def job_end(self, job_id, kind, timeout=120):
-        """The success or failure message of a job."""
-        return self.wait_for(
-            lambda m: m.get("id") == job_id and (m.get("type") == f"{kind}-failed" or (m.get("type") == kind and m.get("finish") is not None)),
-            timeout,
-            what=f"end of {kind} {job_id}",
-        )
+        """The success or failure message of a job, even if an earlier wait already passed it."""
+        ends = lambda m: m.get("id") == job_id and (  # noqa: E731
+            m.get("type") == f"{kind}-failed" or (m.get("type") == kind and m.get("finish") is not None))
+        for message in self.messages:
+            if ends(message):
+                return message
+        return self.wait_for(ends, timeout, what=f"end of {kind} {job_id}")
 
     def types(self):
         return [m.get("type") for m in self.messages]

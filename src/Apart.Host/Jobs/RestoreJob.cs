@@ -103,6 +103,12 @@ internal sealed class RestoreJob : Job
             throw new JobFailedException(FailureExplainer.Explain(result, stage => stage == result.Stages[^1] ? parser.LastLines : null));
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
+        using (var device = _device.OpenStream())
+        {
+            _imager.CompleteRestore(_image.Name.Variant, device, _device.Size());
+        }
+
         ReportSyncing();
         _device.Flush();
         return Succeeded();

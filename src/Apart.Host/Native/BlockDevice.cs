@@ -67,6 +67,10 @@ internal sealed unsafe class BlockDevice : IDisposable
             : (long)size;
     }
 
+    /// <summary>A stream over the claimed device, sharing its descriptor (disposing it leaves the claim).</summary>
+    public Stream OpenStream() =>
+        new FileStream(new SafeFileHandle(_handle.DangerousGetHandle(), ownsHandle: false), FileAccess.ReadWrite, bufferSize: 0);
+
     /// <summary>
     /// Flushes everything written to the device to the hardware: fsync on the device, then the
     /// block-device flush ioctl (BLKFLSBUF), which also drops its now stale cached pages.

@@ -56,8 +56,11 @@ internal static class RequestDecoder
         };
     }
 
-    /// <summary>A value fit to quote back in an error message: bounded length.</summary>
-    public static string Printable(string value) => value.Length <= 80 ? value : value[..80] + "…";
+    /// <summary>
+    /// A value fit to quote back in an error message: whole for any real path (up to PATH_MAX),
+    /// cut short only for hostile lengths.
+    /// </summary>
+    public static string Printable(string value) => value.Length <= 4096 ? value : value[..4096] + "…";
 
     private readonly struct FieldReader(string type, Dictionary<string, YamlField> fields)
     {
