@@ -112,16 +112,7 @@ internal sealed class CloneJob : Job
     protected override async Task<JobProgress> RunAsync(CancellationToken cancellationToken)
     {
         var parser = _imager.CreateProgressParser();
-        var stages = new List<Pipeline.Stage>
-        {
-            new(_imager.CloneCommand(_variant, Source), text =>
-            {
-                foreach (var update in parser.Feed(text))
-                {
-                    Report(update);
-                }
-            }),
-        };
+        var stages = new List<Pipeline.Stage> { ImagingStage(_imager.CloneCommand(_variant, Source), parser) };
         if (_codec.Compress is { } compress)
         {
             stages.Add(new Pipeline.Stage(compress));

@@ -77,6 +77,15 @@ internal abstract class Job
     /// <summary>Releases what the job holds and removes what it must not leave behind. Runs before the final message.</summary>
     protected abstract void Release(bool succeeded);
 
+    /// <summary>A pipeline stage whose standard error feeds <paramref name="parser"/>, each update reported.</summary>
+    protected Pipeline.Stage ImagingStage(CommandLine command, IProgressParser parser) => new(command, text =>
+    {
+        foreach (var update in parser.Feed(text))
+        {
+            Report(update);
+        }
+    });
+
     /// <summary>Reports an update of the imaging program.</summary>
     protected void Report(ImagingProgress update)
     {

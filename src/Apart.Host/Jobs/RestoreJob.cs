@@ -75,13 +75,7 @@ internal sealed class RestoreJob : Job
             stages.Add(new Pipeline.Stage(decompress));
         }
 
-        stages.Add(new Pipeline.Stage(_imager.RestoreCommand(_image.Name.Variant, _device.Path), text =>
-        {
-            foreach (var update in parser.Feed(text))
-            {
-                Report(update);
-            }
-        }));
+        stages.Add(ImagingStage(_imager.RestoreCommand(_image.Name.Variant, _device.Path), parser));
 
         PipelineResult result;
         using (var nothing = NativeFile.Open("/dev/null", O_WRONLY))

@@ -52,13 +52,7 @@ internal sealed class VerifyJob : Job
             stages.Add(new Pipeline.Stage(decompress));
         }
 
-        stages.Add(new Pipeline.Stage(check, text =>
-        {
-            foreach (var update in parser.Feed(text))
-            {
-                Report(update);
-            }
-        }));
+        stages.Add(ImagingStage(check, parser));
 
         PipelineResult result;
         using (var nothing = NativeFile.Open("/dev/null", O_WRONLY))
