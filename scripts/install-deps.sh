@@ -11,6 +11,7 @@ packages=(
   python3 python3-zmq python3-yaml python3-pytest   # the end-to-end presenter (a real libzmq peer)
   tmux                                 # terminal capture of the CLI's progress bar
   procps                               # ps, pgrep in tests and benchmarks
+  systemd passwd                       # systemd-analyze, systemd-sysusers; useradd (service tests; systemd is not started)
 )
 
 missing=()

@@ -92,5 +92,5 @@ internal static class UnixSocketFile
     }
 
     private static IOException Failure(string operation, string path, int errno) =>
-        new($"{operation} {path} failed with errno {errno}.");
+        new($"{operation} {path} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}.");
 }

@@ -35,8 +35,11 @@ internal sealed class UnixSocketListener : IDisposable
             // members reach the socket, whose own mode decides who may connect.
             if (Path.GetDirectoryName(path) is { Length: > 0 } directory && !Directory.Exists(directory))
             {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                    | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+                // Set after creating: the process umask (a service's may be 0077) would narrow it.
+                const UnixFileMode Traversable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+                Directory.CreateDirectory(directory, Traversable);
+                File.SetUnixFileMode(directory, Traversable);
             }
 
             ClearStaleSocket(path, address.ToUnixEndPoint(), logger);
@@ -109,7 +112,7 @@ internal sealed class UnixSocketListener : IDisposable
         var fd = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
-            throw new IOException($"socket(AF_UNIX) failed with errno {LibC.errno}.");
+            throw new IOException($"socket(AF_UNIX) failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(LibC.errno)}.");
         }
 
         if (LibC.bind(fd, (sockaddr*)&socketAddress, (uint)length) != 0)
@@ -118,7 +121,7 @@ internal sealed class UnixSocketListener : IDisposable
             _ = LibC.close(fd); // Nothing more to learn from a failed close of a socket never used.
             throw new IOException(errno == LibC.EADDRINUSE
                 ? $"{address.UnixPath} is already in use."
-                : $"bind {address.UnixPath} failed with errno {errno}.");
+                : $"bind {address.UnixPath} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}.");
         }
 
         return new Socket(new SafeSocketHandle(fd, ownsHandle: true));

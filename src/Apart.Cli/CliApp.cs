@@ -15,12 +15,50 @@ internal static class CliApp
         return app;
     }
 
+    /// <summary>Runs a command line, global options (<c>apart --connect ADDRESS list</c>) included.</summary>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
+        Create().RunAsync(GlobalOptionsAfterCommand(args), cancellationToken);
+
+    /// <summary>
+    /// Moves the global option <c>--connect ADDRESS</c> (or <c>--connect=ADDRESS</c>) from before the
+    /// command to just after its name, where Spectre.Console.Cli reads the options every command
+    /// that talks to a core inherits. Anything else is left as it is, for the parser to judge.
+    /// </summary>
+    public static string[] GlobalOptionsAfterCommand(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var leading = 0;
+        while (leading < args.Count)
+        {
+            if (args[leading] == "--connect" && leading + 1 < args.Count)
+            {
+                leading += 2;
+            }
+            else if (args[leading].StartsWith("--connect=", StringComparison.Ordinal))
+            {
+                leading += 1;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (leading == 0 || leading == args.Count || args[leading].StartsWith('-'))
+        {
+            return [.. args];
+        }
+
+        return [args[leading], .. args.Take(leading), .. args.Skip(leading + 1)];
+    }
+
     /// <summary>Declares every command (tests configure their own app with this too).</summary>
     public static void Configure(IConfigurator config)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.SetApplicationName("apart");
         config.Settings.StrictParsing = true;
+        config.AddExample("--connect", "ipc:///run/apart/apart.sock", "list");
         config.AddCommand<ListCommand>("list")
             .WithDescription("List the partitions and filesystems that can be cloned, and the compressions available.")
             .WithExample("list")

@@ -2,4 +2,4 @@ using Apart.Cli;
 using Apart.Cli.Output;
 
 using var interruption = Interruption.Listen(Terminal.Standard.ErrorWriter);
-return await CliApp.Create().RunAsync(args, interruption.Token).ConfigureAwait(false);
+return await CliApp.RunAsync(args, interruption.Token).ConfigureAwait(false);

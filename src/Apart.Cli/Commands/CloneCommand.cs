@@ -20,7 +20,7 @@ internal sealed class CloneCommand : SessionCommand<CloneSettings>
         var source = DevicePath.Of(settings.Source);
         var name = settings.Name ?? DevicePath.DefaultImageName(source);
         var request = new CloneRequest(source, Path.GetFullPath(settings.Directory), name, settings.Compression);
-        var outcome = await new JobRunner(session, Terminal.Progress(settings.Json))
+        var outcome = await new JobRunner(session, Terminal.Progress(settings.Json), session.JobsInFlight)
             .RunAsync(request, JobKind.Clone, $"clone {Path.GetFileName(source)}", interrupted)
             .ConfigureAwait(false);
         return JobReport.Tell(

@@ -30,6 +30,11 @@ internal sealed class CloneSettings : JsonOutputSettings
     /// <inheritdoc/>
     public override ValidationResult Validate()
     {
+        if (base.Validate() is { Successful: false } problem)
+        {
+            return problem;
+        }
+
         if (Name is not null && (Name.Length == 0 || Name.Contains('/', StringComparison.Ordinal)))
         {
             return ValidationResult.Error("--name must be a non-empty file name without '/'.");

@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace Apart.Cli.Commands;
 
 /// <summary><c>apart delete IMAGE</c>.</summary>
-internal sealed class DeleteSettings : CommandSettings
+internal sealed class DeleteSettings : CoreSettings
 {
     /// <summary>The image file to delete.</summary>
     [CommandArgument(0, "<IMAGE>")]

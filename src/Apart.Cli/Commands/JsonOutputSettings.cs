@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace Apart.Cli.Commands;
 
 /// <summary>Settings of the commands whose result a script may want as JSON.</summary>
-internal abstract class JsonOutputSettings : CommandSettings
+internal abstract class JsonOutputSettings : CoreSettings
 {
     /// <summary>Print the result as JSON on standard output (progress goes to standard error).</summary>
     [CommandOption("--json")]

@@ -27,7 +27,7 @@ internal sealed class RestoreCommand : SessionCommand<RestoreSettings>
             return ExitCodes.Failure;
         }
 
-        var outcome = await new JobRunner(session, Terminal.Progress(settings.Json))
+        var outcome = await new JobRunner(session, Terminal.Progress(settings.Json), session.JobsInFlight)
             .RunAsync(request, JobKind.Restore, $"restore {Path.GetFileName(request.Destination)}", interrupted)
             .ConfigureAwait(false);
         return JobReport.Tell(

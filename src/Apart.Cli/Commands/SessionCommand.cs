@@ -6,11 +6,13 @@ using Spectre.Console.Cli;
 namespace Apart.Cli.Commands;
 
 /// <summary>
-/// A command that talks to a core: starts one, runs, and ends it properly, whatever happens. A core
-/// that cannot be started or goes away is a failure with its reason on one line.
+/// A command that talks to a core: starts one, runs, and ends it properly, whatever happens; or,
+/// with <c>--connect</c> or <c>APART_CONNECT</c>, connects to a running service and just leaves it
+/// at the end. A core that cannot be started or reached, or goes away, is a failure with its reason
+/// on one line.
 /// </summary>
 internal abstract class SessionCommand<TSettings> : AsyncCommand<TSettings>
-    where TSettings : CommandSettings
+    where TSettings : CoreSettings
 {
     /// <summary>Where this command writes.</summary>
     protected static Terminal Terminal => Terminal.Standard;
@@ -18,9 +20,20 @@ internal abstract class SessionCommand<TSettings> : AsyncCommand<TSettings>
     /// <inheritdoc/>
     public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        var service = ServiceAddress.Choose(settings.Connect);
+        if (service is not null && ServiceAddress.Problem(service, ServiceAddress.EnvironmentVariable) is { } problem)
+        {
+            // The option was checked with the command line; this is the environment's address.
+            Terminal.Fail(problem);
+            return ExitCodes.Usage;
+        }
+
         try
         {
-            var session = await CoreSession.StartAsync(cancellationToken).ConfigureAwait(false);
+            var session = service is null
+                ? await CoreSession.StartAsync(cancellationToken).ConfigureAwait(false)
+                : await CoreSession.ConnectAsync(service, cancellationToken).ConfigureAwait(false);
             await using (session.ConfigureAwait(false))
             {
                 return await RunAsync(session, settings, cancellationToken).ConfigureAwait(false);

@@ -7,10 +7,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Apart.Cli.Session;
 
 /// <summary>
-/// One conversation with a core of our own, as any presenter has it (PROTOCOL.md §1): bind a PAIR
-/// socket at a fresh <c>ipc://</c> address, start apart-core connected to it, admit only that
-/// process, wait for <c>status: started</c>; at the end send <c>kill-request</c> and wait for
-/// <c>status: dying</c> and the core's exit.
+/// One conversation with a core. With a core of our own, as any presenter has it (PROTOCOL.md §1):
+/// bind a PAIR socket at a fresh <c>ipc://</c> address, start apart-core connected to it, admit
+/// only that process, wait for <c>status: started</c>; at the end send <c>kill-request</c> and wait
+/// for <c>status: dying</c> and the core's exit. With a service (<c>apart-core --listen</c>):
+/// connect to its address, wait for <c>status: running</c>; at the end just close, leaving the
+/// service and any job of other presenters running.
 /// </summary>
 internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
 {
@@ -19,21 +21,36 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
     private static readonly TimeSpan s_dyingTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_exitTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_admitWait = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_greetingTimeout = TimeSpan.FromSeconds(15);
 
     private readonly PairTransport _transport;
-    private readonly CoreProcess _core;
+
+    // Our own core; null when connected to a service.
+    private readonly CoreProcess? _core;
+
+    // The service's address; null with a core of our own.
+    private readonly string? _serviceAddress;
+    private readonly Task _coreExited;
     private bool _connected;
     private bool _lost;
     private int _disposed;
 
-    private CoreSession(PairTransport transport, CoreProcess core)
+    private CoreSession(PairTransport transport, CoreProcess? core, string? serviceAddress)
     {
         _transport = transport;
         _core = core;
+        _serviceAddress = serviceAddress;
+        _coreExited = core?.Exited ?? new TaskCompletionSource().Task;
     }
 
-    /// <summary>The core's <c>status: started</c> message: the inventory and compression options.</summary>
+    /// <summary>
+    /// The core's first status: <c>status: started</c> from a core of our own, <c>status: running</c>
+    /// from a service. The inventory and compression options (and a service's jobs in flight).
+    /// </summary>
     public StatusEvent Started { get; private set; } = new(CoreStatus.Started);
+
+    /// <summary>The ids of the jobs a service was already running when we connected: other presenters' jobs.</summary>
+    public IReadOnlyCollection<string> JobsInFlight => (Started.Jobs ?? []).Select(job => job.Id).ToHashSet();
 
     /// <summary>Starts a core and waits until it has said <c>status: started</c>.</summary>
     /// <exception cref="CoreLostException">The core could not be started or exited before it said so.</exception>
@@ -60,10 +77,44 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
         }
 
         corePid.SetResult(core.Pid);
-        var session = new CoreSession(transport, core);
+        var session = new CoreSession(transport, core, null);
         try
         {
             session.Started = await session.WaitForStartedAsync(cancellationToken).ConfigureAwait(false);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Connects to the apart-core service at <paramref name="address"/> and waits for its <c>status: running</c>.</summary>
+    /// <exception cref="CoreLostException">No service there, this user may not connect, or it did not answer.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    public static async Task<CoreSession> ConnectAsync(string address, CancellationToken cancellationToken = default)
+    {
+        var path = address["ipc://".Length..];
+        if (!path.StartsWith('@') && ServiceSocket.Problem(address, path) is { } problem)
+        {
+            throw new CoreLostException(problem);
+        }
+
+        PairTransport transport;
+        try
+        {
+            transport = PairTransport.Connect(address, NullLogger.Instance);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CoreLostException($"cannot connect to {address}: {e.Message}");
+        }
+
+        var session = new CoreSession(transport, null, address);
+        try
+        {
+            session.Started = await session.WaitForGreetingAsync(cancellationToken).ConfigureAwait(false);
             return session;
         }
         catch
@@ -100,7 +151,11 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
                         continue;
                     case TransportEvent.PeerDisconnected:
                         _connected = false;
-                        await WaitQuietlyAsync(_core.Exited, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+                        if (_core is not null)
+                        {
+                            await WaitQuietlyAsync(_coreExited, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+                        }
+
                         throw Lost();
                     case TransportEvent.MessageReceived message:
                         if (EventDecoder.Decode(message.Payload.Span) is { } decoded)
@@ -118,7 +173,7 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
             }
 
             var readable = events.WaitToReadAsync(cancellationToken).AsTask();
-            if (await Task.WhenAny(readable, _core.Exited).ConfigureAwait(false) != readable && !readable.IsCompleted)
+            if (await Task.WhenAny(readable, _coreExited).ConfigureAwait(false) != readable && !readable.IsCompleted)
             {
                 // Whatever it sent before exiting has been read by now; wait a moment for stragglers.
                 await WaitQuietlyAsync(readable, TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
@@ -135,11 +190,20 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the core properly: <c>kill-request</c>, <c>status: dying</c>, exit; force only if it will not.</summary>
+    /// <summary>
+    /// Ends the core of our own properly: <c>kill-request</c>, <c>status: dying</c>, exit; force
+    /// only if it will not. A service is only disconnected from: it goes on serving.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
+            return;
+        }
+
+        if (_core is null)
+        {
+            await _transport.DisposeAsync().ConfigureAwait(false);
             return;
         }
 
@@ -191,7 +255,30 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CoreLostException($"apart-core did not report for {s_startTimeout.TotalSeconds:0} s. {_core.LastLogLine}".TrimEnd());
+            throw new CoreLostException($"apart-core did not report for {s_startTimeout.TotalSeconds:0} s. {_core?.LastLogLine}".TrimEnd());
+        }
+    }
+
+    private async Task<StatusEvent> WaitForGreetingAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(s_greetingTimeout);
+        try
+        {
+            while (true)
+            {
+                // A message meant for the presenter before us may come first; the greeting is what counts.
+                if (await ReceiveAsync(timeout.Token).ConfigureAwait(false) is StatusEvent { Status: CoreStatus.Running } running)
+                {
+                    return running;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CoreLostException(
+                $"the apart-core service at {_serviceAddress} did not answer within {s_greetingTimeout.TotalSeconds:0} s "
+                + "(it serves one presenter at a time: is another one connected?)");
         }
     }
 
@@ -215,6 +302,13 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
     private CoreLostException Lost()
     {
         _lost = true;
+        if (_core is null)
+        {
+            return new CoreLostException(Started.Status == CoreStatus.Running
+                ? $"the apart-core service at {_serviceAddress} closed the connection (it is stopping, or restarted)"
+                : $"the apart-core service at {_serviceAddress} closed the connection: it admits root and the members of its group, one presenter at a time");
+        }
+
         return new CoreLostException(_core.Exited.IsCompleted ? _core.DescribeExit() : "apart-core stopped answering.");
     }
 

@@ -7,10 +7,13 @@ namespace Apart.Cli.Session;
 /// <summary>
 /// Runs one job on a core and follows it to its end, showing its progress. An interruption
 /// (Ctrl-C) becomes a <c>cancel-*</c> request with the job's id; the job ends when the core says
-/// so, with <c>Cancelled</c>, never before.
+/// so, with <c>Cancelled</c>, never before. Messages of the jobs in <paramref name="othersJobs"/>
+/// (a service's jobs already running when we connected) are not ours and pass by.
 /// </summary>
-internal sealed class JobRunner(ICoreChannel session, IProgressDisplay display)
+internal sealed class JobRunner(ICoreChannel session, IProgressDisplay display, IReadOnlyCollection<string>? othersJobs = null)
 {
+    private readonly IReadOnlyCollection<string> _othersJobs = othersJobs ?? [];
+
     /// <summary>Sends <paramref name="request"/> and follows the job it starts to its last message.</summary>
     /// <param name="kind">The job the request starts.</param>
     /// <param name="title">What the progress display calls it, e.g. <c>clone loop3</c>.</param>
@@ -50,6 +53,9 @@ internal sealed class JobRunner(ICoreChannel session, IProgressDisplay display)
 
             switch (message)
             {
+                case JobProgress other when _othersJobs.Contains(other.Id):
+                case JobFailed failedOther when _othersJobs.Contains(failedOther.Id):
+                    break;
                 case JobProgress update when update.Kind == kind && (id is null || update.Id == id):
                     id = update.Id;
                     progress.Report(update);

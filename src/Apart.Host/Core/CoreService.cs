@@ -133,12 +133,15 @@ internal sealed class CoreService(
         }
 
         var access = new PresenterAccess(group ?? 0);
+        var lastRefused = 0;
         return new ListenOptions
         {
             Admit = peer =>
             {
                 var admitted = access.Admits(peer);
-                if (!admitted)
+
+                // A refused libzmq client retries every 100 ms: one line per process is enough.
+                if (!admitted && Interlocked.Exchange(ref lastRefused, peer.Pid) != peer.Pid)
                 {
                     logger.PresenterRefused(peer.Uid, peer.Pid, service.SocketGroup);
                 }
