@@ -33,7 +33,9 @@ internal sealed class CodecCatalog(IEnumerable<ICompressor> registered, ILogger<
     /// <summary>Runs every probe in parallel; until this completes nothing is available.</summary>
     public async Task ProbeAsync(CancellationToken cancellationToken)
     {
-        var results = await Task.WhenAll(_registered.Select(codec => ProbeAsync(codec, cancellationToken))).ConfigureAwait(false);
+        // Each on its own thread: starting a process blocks for a while, and they should overlap.
+        var results = await Task.WhenAll(_registered.Select(codec => Task.Run(() => ProbeAsync(codec, cancellationToken), cancellationToken)))
+            .ConfigureAwait(false);
         _available = _registered.Where((_, i) => results[i]).ToList();
     }
 

@@ -67,9 +67,10 @@ internal sealed class CoreService(
     private async Task<int> ServeAsync(CancellationToken stopping)
     {
         // Everything up to the bind runs inside the host's start: a service is ready (and says
-        // so to systemd) only once its socket exists.
+        // so to systemd) only once its socket exists. The probes and the first device listing
+        // run meanwhile, on other threads: status: started waits for the slowest of the three.
+        var started = Task.Run(() => ReportStartedAsync(stopping), stopping);
         LogPlugins();
-        journal.RemoveStale();
         var factory = transports.FirstOrDefault(candidate => candidate.Supports(options.Address));
         if (factory is null)
         {
@@ -94,7 +95,7 @@ internal sealed class CoreService(
             systemd.Notify(ServiceState.Ready);
         }
 
-        var started = ReportStartedAsync(stopping);
+        journal.RemoveStale();
         await using (transport.ConfigureAwait(false))
         {
             using var sending = new CancellationTokenSource();
@@ -154,11 +155,20 @@ internal sealed class CoreService(
         };
     }
 
-    // The first status is prepared while the connection comes up (connect mode).
+    // The first status is prepared while the connection comes up: the codec probes and the
+    // device listing run side by side.
     private async Task<StatusEvent> ReportStartedAsync(CancellationToken stopping)
     {
-        await codecs.ProbeAsync(stopping).ConfigureAwait(false);
-        return Listening ? new StatusEvent(CoreStatus.Started) : await status.ReportAsync(CoreStatus.Started).ConfigureAwait(false);
+        var probing = codecs.ProbeAsync(stopping);
+        if (Listening)
+        {
+            await probing.ConfigureAwait(false);
+            return new StatusEvent(CoreStatus.Started);
+        }
+
+        var listing = status.ListAsync();
+        await probing.ConfigureAwait(false);
+        return status.Report(CoreStatus.Started, await listing.ConfigureAwait(false));
     }
 
     private async Task<Ending> ListenAsync(ITransport transport, Task<StatusEvent> started, CancellationToken stopping)

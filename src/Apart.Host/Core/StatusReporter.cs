@@ -13,9 +13,12 @@ internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog code
     /// A started or running status; blank devices are left out (nothing to clone, PROTOCOL.md §3). Should the inventory fail, the status still goes out (with no
     /// sources) after an <c>error</c> message saying why.
     /// </summary>
-    public async Task<StatusEvent> ReportAsync(CoreStatus status, string? request = null)
+    public async Task<StatusEvent> ReportAsync(CoreStatus status, string? request = null) =>
+        Report(status, await ListAsync(request).ConfigureAwait(false));
+
+    /// <summary>A status message from sources already listed.</summary>
+    public StatusEvent Report(CoreStatus status, IReadOnlyList<SourceDevice> sources)
     {
-        var sources = await ListSourcesAsync(request).ConfigureAwait(false);
         var listed = sources
             .Select(source => source with { Parts = source.Parts.Where(part => !part.Unformatted).ToList() })
             .Where(source => source.Parts.Count > 0)
@@ -23,7 +26,8 @@ internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog code
         return new StatusEvent(status, listed, codecs.Options, status == CoreStatus.Running ? outbox.RunningJobs : null);
     }
 
-    private async Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(string? request)
+    /// <summary>The inventory read afresh; on failure, none (after an error message saying why).</summary>
+    public async Task<IReadOnlyList<SourceDevice>> ListAsync(string? request = null)
     {
         var inventory = plugins.GetService<IDeviceInventory>();
         if (inventory is null)
