@@ -13,7 +13,7 @@ public sealed class PartcloneProgressParser : IProgressParser
     public const int MaxLineLength = 1024;
 
     /// <summary>How many lines <see cref="LastLines"/> keeps.</summary>
-    public const int LastLineCount = 6;
+    public const int LastLineCount = 12;
 
     private const string CopyStartMarker = "File system:";
 

@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a presenter: uid {Uid}, pid {Pid} is neither root nor in the group {Group}")]
     public static partial void PresenterRefused(this ILogger logger, uint uid, int pid, string group);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A request failed unexpectedly; answered with an error")]
+    public static partial void RequestCrashed(this ILogger logger, Exception exception);
 }

@@ -1,14 +1,44 @@
 using Apart.Abstractions.Protocol;
 using Apart.Host.Jobs;
 using Apart.Host.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Core;
 
 /// <summary>Turns each presenter message into the work it asks for, and answers what cannot be done.</summary>
-internal sealed class RequestRouter(Outbox outbox, StatusReporter status, JobRegistry jobs, ImageDeleter deleter)
+internal sealed class RequestRouter(Outbox outbox, StatusReporter status, JobRegistry jobs, ImageDeleter deleter, ILogger<RequestRouter> logger)
 {
-    /// <summary>Handles one message; true when it asks the core to exit (kill-request).</summary>
+    /// <summary>
+    /// Handles one message; true when it asks the core to exit (kill-request). Whatever a
+    /// message holds, it gets an answer and the core goes on: an unexpected failure is logged
+    /// and answered with <c>error</c>.
+    /// </summary>
     public async Task<bool> HandleAsync(ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            return await RouteAsync(payload).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Nothing a presenter sends may stop the core.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.RequestCrashed(e);
+            outbox.Post(new RequestError($"The core could not handle this request: {e.Message}", null));
+            return false;
+        }
+        finally
+        {
+            if (payload.Length > RequestDecoder.MaxMessageBytes)
+            {
+                // A hostile flood of huge messages must not pile up garbage: give it back now.
+                System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            }
+        }
+    }
+
+    private async Task<bool> RouteAsync(ReadOnlyMemory<byte> payload)
     {
         Request request;
         try

@@ -69,7 +69,7 @@ internal sealed class CloneJob : Job
         var codecName = request.Compression ?? Codecs.CodecCatalog.DefaultName;
         var codec = services.Codecs.ByName(codecName) ?? throw new JobFailedException(
             $"Compression {JobServices.Quote(codecName)} is not available; choose one of: {string.Join(", ", services.Codecs.Options)}.");
-        if (!request.Destination.StartsWith('/'))
+        if (!request.Destination.StartsWith('/') || request.Destination.Contains('\0', StringComparison.Ordinal))
         {
             throw new JobFailedException($"The destination {JobServices.Quote(request.Destination)} must be an absolute path.");
         }

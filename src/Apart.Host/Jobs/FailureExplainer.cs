@@ -42,19 +42,33 @@ internal static partial class FailureExplainer
         .TakeLast(count)
         .ToList();
 
+    // partclone frames warnings in a box of asterisks over several lines: keep the words, and of
+    // a boxed line only its first sentence (the rest continues on lines not quoted).
+    private static string Unboxed(string line)
+    {
+        var boxed = line.StartsWith('*');
+        var text = line.Trim().Trim('*').Trim();
+        var sentenceEnd = text.IndexOf(". ", StringComparison.Ordinal);
+        return boxed && sentenceEnd > 0 ? text[..(sentenceEnd + 1)] : text;
+    }
+
     private static bool MentionsBrokenPipe(StageResult stage) =>
         stage.StderrTail.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase);
 
     // The most telling lines first: those that name an error; else the last one.
-    private static string Summarize(IReadOnlyList<string> lines)
+    private static string Summarize(IReadOnlyList<string> rawLines)
     {
+        var lines = rawLines.Select(Unboxed).Where(line => line.Length > 0).ToList();
         var telling = lines.Where(line =>
             line.Contains("error", StringComparison.OrdinalIgnoreCase)
             || line.Contains("fail", StringComparison.OrdinalIgnoreCase)
             || line.Contains(NoSpace, StringComparison.Ordinal)
             || line.Contains("mounted", StringComparison.OrdinalIgnoreCase)
             || line.Contains("corrupt", StringComparison.OrdinalIgnoreCase)
-            || line.Contains("unexpected", StringComparison.OrdinalIgnoreCase)).ToList();
+            || line.Contains("unexpected", StringComparison.OrdinalIgnoreCase)
+            || line.Contains("bad sector", StringComparison.OrdinalIgnoreCase)
+            || line.Contains("warning", StringComparison.OrdinalIgnoreCase)
+            || line.Contains("smaller", StringComparison.OrdinalIgnoreCase)).ToList();
         var chosen = telling.Count > 0 ? telling : lines.TakeLast(1).ToList();
         var text = string.Join(" / ", chosen);
         return text.Length <= 400 ? text : text[..400] + "…";

@@ -32,7 +32,7 @@ internal sealed class ImageDeleter(JobRegistry jobs)
 
     private string? Refusal(string file)
     {
-        if (!file.StartsWith('/') || file.EndsWith('/'))
+        if (!file.StartsWith('/') || file.EndsWith('/') || file.Contains('\0', StringComparison.Ordinal))
         {
             return "The file must be an absolute path to an image.";
         }

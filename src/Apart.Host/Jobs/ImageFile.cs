@@ -44,9 +44,9 @@ internal sealed class ImageFile : IDisposable
     /// </summary>
     public static ImageFile Open(string path, JobServices services)
     {
-        if (!path.StartsWith('/'))
+        if (!path.StartsWith('/') || path.Contains('\0', StringComparison.Ordinal))
         {
-            throw new JobFailedException($"The image path {JobServices.Quote(path)} must be absolute.");
+            throw new JobFailedException($"The image path {JobServices.Quote(path)} must be an absolute path.");
         }
 
         var name = ImageName.Parse(System.IO.Path.GetFileName(path)) ?? throw new JobFailedException(
@@ -66,7 +66,8 @@ internal sealed class ImageFile : IDisposable
         SafeFileHandle handle;
         try
         {
-            handle = NativeFile.Open(path, O_RDONLY);
+            // Non-blocking: opening a FIFO named like an image would otherwise wait for a writer forever.
+            handle = NativeFile.Open(path, O_RDONLY | O_NONBLOCK);
         }
         catch (NativeIOException e)
         {
@@ -81,6 +82,8 @@ internal sealed class ImageFile : IDisposable
             handle.Dispose();
             throw new JobFailedException($"{JobServices.Quote(path)} is not a regular file.");
         }
+
+        NativeFile.ClearNonBlocking(handle); // the decompressor gets it as its standard input
 
         return new ImageFile(path, name, codec, handle, st.st_size);
     }

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Apart.Abstractions.Protocol;
+using System.Threading.Channels;
 using Apart.Host.Core;
+using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Jobs;
 
@@ -9,26 +11,44 @@ namespace Apart.Host.Jobs;
 /// Starts jobs and knows which are running: to cancel them, to keep files they use from being
 /// deleted, and to stop them all when the core exits.
 /// </summary>
-internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvider time)
+/// <remarks>
+/// Requests are checked and their devices claimed one at a time, in the order they arrived, on
+/// a worker of their own: of two requests for one device the first always wins, and a check
+/// that waits on the system (a slow filesystem) never holds up the presenter's other messages.
+/// </remarks>
+internal sealed class JobRegistry
 {
     private readonly ConcurrentDictionary<string, Job> _running = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, bool> _starting = new();
+    private readonly Channel<Func<Task>> _preparations = Channel.CreateUnbounded<Func<Task>>(new() { SingleReader = true });
+    private readonly JobServices _services;
+    private readonly Outbox _outbox;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private volatile bool _closed;
+
+    public JobRegistry(JobServices services, Outbox outbox, TimeProvider time)
+    {
+        _services = services;
+        _outbox = outbox;
+        _time = time;
+        _logger = services.Logger;
+        _ = Task.Run(PrepareInOrderAsync);
+    }
 
     /// <summary>Jobs running now.</summary>
     public IReadOnlyCollection<Job> Running => _running.Values.ToList();
 
     /// <summary>Starts a clone; a request that cannot start is answered with <c>clone-failed</c>.</summary>
     public Task StartCloneAsync(CloneRequest request) =>
-        StartAsync(JobKind.Clone, request.Source, request.Destination, ticket => CloneJob.CreateAsync(ticket, request, services));
+        StartAsync(JobKind.Clone, request.Source, request.Destination, ticket => CloneJob.CreateAsync(ticket, request, _services));
 
     /// <summary>Starts a restore; a request that cannot start is answered with <c>restore-failed</c>.</summary>
     public Task StartRestoreAsync(RestoreRequest request) =>
-        StartAsync(JobKind.Restore, request.Source, request.Destination, ticket => RestoreJob.CreateAsync(ticket, request, services));
+        StartAsync(JobKind.Restore, request.Source, request.Destination, ticket => RestoreJob.CreateAsync(ticket, request, _services));
 
     /// <summary>Starts a verify; a request that cannot start is answered with <c>verify-failed</c>.</summary>
     public Task StartVerifyAsync(VerifyRequest request) =>
-        StartAsync(JobKind.Verify, request.Source, null, ticket => VerifyJob.CreateAsync(ticket, request, services));
+        StartAsync(JobKind.Verify, request.Source, null, ticket => VerifyJob.CreateAsync(ticket, request, _services));
 
     /// <summary>Cancels a running job; false when no job of that kind has that id.</summary>
     public bool Cancel(JobKind kind, string id)
@@ -52,7 +72,16 @@ internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvi
     public async Task CancelAllAsync()
     {
         _closed = true;
-        await Task.WhenAll(_starting.Keys).ConfigureAwait(false);
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_preparations.Writer.TryWrite(() =>
+        {
+            drained.SetResult();
+            return Task.CompletedTask;
+        }))
+        {
+            await drained.Task.ConfigureAwait(false);
+        }
+
         var jobs = _running.Values.ToList();
         foreach (var job in jobs)
         {
@@ -62,18 +91,24 @@ internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvi
         await Task.WhenAll(jobs.Select(job => job.Completion)).ConfigureAwait(false);
     }
 
-    private async Task StartAsync(JobKind kind, string source, string? destination, Func<JobTicket, Task<Job>> create)
+    // The ticket (id, start) is taken when the request arrives; the checks run in turn.
+    private Task StartAsync(JobKind kind, string source, string? destination, Func<JobTicket, Task<Job>> create)
     {
-        var ticket = new JobTicket(NewId(), time.GetUtcNow());
-        var starting = StartJobAsync(kind, ticket, source, destination, create);
-        _starting[starting] = true;
-        try
+        var ticket = new JobTicket(NewId(), _time.GetUtcNow());
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = _preparations.Writer.TryWrite(async () =>
         {
-            await starting.ConfigureAwait(false);
-        }
-        finally
+            await StartJobAsync(kind, ticket, source, destination, create).ConfigureAwait(false);
+            started.SetResult();
+        });
+        return started.Task;
+    }
+
+    private async Task PrepareInOrderAsync()
+    {
+        await foreach (var prepare in _preparations.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            _ = _starting.TryRemove(starting, out _);
+            await prepare().ConfigureAwait(false);
         }
     }
 
@@ -86,12 +121,20 @@ internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvi
         }
         catch (JobFailedException e)
         {
-            outbox.Post(new JobFailed(kind, ticket.Id, source, destination, ticket.Start, time.GetUtcNow(), e.Message));
+            _outbox.Post(new JobFailed(kind, ticket.Id, source, destination, ticket.Start, _time.GetUtcNow(), e.Message));
+            return;
+        }
+#pragma warning disable CA1031 // Whatever a request holds, it is answered and the core goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.JobCrashed(e, kind, ticket.Id);
+            _outbox.Post(new JobFailed(kind, ticket.Id, source, destination, ticket.Start, _time.GetUtcNow(), $"The request could not be checked: {e.Message}"));
             return;
         }
 
         _running[job.Id] = job;
-        outbox.Post(job.FirstProgress);
+        _outbox.Post(job.FirstProgress);
         job.Run(onEnd: ended => _running.TryRemove(ended.Id, out _));
     }
 

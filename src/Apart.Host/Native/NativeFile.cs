@@ -41,6 +41,16 @@ internal static unsafe class NativeFile
         return fd == -1 ? throw Errno.Exception($"Cannot open {name}", Errno.Last) : new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>Clears O_NONBLOCK, which a child would otherwise inherit with the descriptor.</summary>
+    public static void ClearNonBlocking(SafeFileHandle handle)
+    {
+        var flags = fcntl(Fd(handle), F_GETFL);
+        if (flags == -1 || fcntl(Fd(handle), F_SETFL, flags & ~O_NONBLOCK) == -1)
+        {
+            throw Errno.Exception("Cannot set the file's flags", Errno.Last);
+        }
+    }
+
     /// <summary>fsync(2): the data and metadata reach stable storage, or the error says why not.</summary>
     public static void Fsync(SafeFileHandle handle, string what)
     {

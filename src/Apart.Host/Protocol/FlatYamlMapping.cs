@@ -43,6 +43,12 @@ internal static class FlatYamlMapping
         {
             throw new InvalidRequestException($"The message is not valid YAML: {e.Message}");
         }
+#pragma warning disable CA1031 // YamlDotNet's scanner also throws other exceptions on malformed input (seen: InvalidOperationException).
+        catch (Exception e) when (e is not InvalidRequestException)
+#pragma warning restore CA1031
+        {
+            throw new InvalidRequestException($"The message is not valid YAML ({e.GetType().Name}).");
+        }
     }
 
     private static Dictionary<string, YamlField> ReadMapping(Parser parser)

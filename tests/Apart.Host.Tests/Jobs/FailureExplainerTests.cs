@@ -65,6 +65,26 @@ public sealed class FailureExplainerTests
     }
 
     [Fact]
+    public void A_boxed_partclone_warning_is_quoted_by_its_first_sentence()
+    {
+        string[] lastWords =
+        [
+            "Block size:   1024 Byte",
+            "*************************************************************************",
+            "* WARNING: The disk has bad sectors. This means physical damage on the  *",
+            "* disk surface caused by deterioration, manufacturing faults, or        *",
+            "* data as possible!                                                     *",
+            "*******************************************************************",
+            "Partclone fail, please check /var/log/partclone.log !",
+        ];
+        var result = new PipelineResult([new StageResult("partclone.ext4", new ProcessExit(1, 0), ""), Ok("pigz")]);
+
+        Assert.Equal(
+            "partclone.ext4 exited with status 1: WARNING: The disk has bad sectors. / Partclone fail, please check /var/log/partclone.log !",
+            FailureExplainer.Explain(result, _ => lastWords));
+    }
+
+    [Fact]
     public void Escapes_and_carriage_returns_are_cleaned_from_quoted_lines() =>
         Assert.Equal(["a", "b"], FailureExplainer.LastLines("\r   \ra\r\n\u001b[Ab\u001b[2K\n"));
 }
