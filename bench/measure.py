@@ -1,0 +1,257 @@
+"""One measurement each: A (apart-core driven over the protocol) and B (the plain shell pipeline).
+
+A: a presenter (tests/e2e/presenter.py: a pyzmq PAIR socket bound at ipc://, like apart-gtk)
+spawns a fresh apart-core for every run and waits for `status: started` (not timed). Then the
+caches are dropped and the clock runs from the request being sent to the success message being
+received. Only messages that can end the job are parsed, so the presenter costs next to nothing
+while the job runs.
+
+B: bash runs the same programs with the same options, `set -o pipefail`, and the same flush at
+the end; the clock runs from spawning bash to reaping it.
+"""
+
+import os
+import shlex
+import signal
+import time
+
+import yaml
+
+from system import children_of, drop_caches, proc_cpu, proc_status_kib
+
+try:
+    from yaml import CSafeLoader as Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as Loader
+
+from presenter import Presenter  # noqa: E402  (tests/e2e is on sys.path, see bench/run)
+
+CODECS = ["gz", "zst", "lz4", "uncompressed"]
+
+# The programs and options the core runs (plugins/Compression.*/*Plugin.cs). bench/run checks
+# them against the command lines the core really starts and reports both.
+COMPRESS = {
+    "gz": ["pigz", "-1", "-c"],
+    "zst": ["zstd", "-T0", "-q", "-c"],
+    "lz4": ["lz4", "-q", "-c"],
+    "uncompressed": None,
+}
+DECOMPRESS = {
+    "gz": ["pigz", "-d", "-c"],
+    "zst": ["zstd", "-d", "-q", "-c", "--long=31"],
+    "lz4": ["lz4", "-d", "-q", "-c"],
+    "uncompressed": None,
+}
+
+JOB_TIMEOUT = 600
+
+
+class JobFailed(Exception):
+    pass
+
+
+class Core:
+    """One apart-core process and the presenter that started it."""
+
+    def __init__(self, core_path, env=None):
+        self.presenter = Presenter(core=core_path, env=env, start=False)
+        self.spawned_at = time.monotonic()
+        self.presenter.start()
+        self.pid = self.presenter.process.pid
+        self.started = None
+        self.wrapper = None  # a program the core runs each stage under (setpriv), if any
+
+    @property
+    def socket(self):
+        return self.presenter.socket
+
+    def receive(self, timeout):
+        """The next raw message, or None after timeout seconds."""
+        if self.socket.poll(int(timeout * 1000)) == 0:
+            return None
+        return self.socket.recv()
+
+    def wait_started(self, timeout=60):
+        """Seconds from spawn to the `status: started` message."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"apart-core sent no status: started within {timeout}s; log:\n{self.presenter.log()}")
+            raw = self.receive(min(left, 0.5))
+            if raw is None:
+                if self.presenter.process.poll() is not None:
+                    raise JobFailed(f"apart-core exited with {self.presenter.process.returncode}; log:\n{self.presenter.log()}")
+                continue
+            if b"status: started" in raw:
+                elapsed = time.monotonic() - self.spawned_at
+                self.started = yaml.load(raw, Loader=Loader)
+                return elapsed
+
+    def status_round_trip(self, timeout=30):
+        started = time.monotonic()
+        self.presenter.send({"type": "status-request"})
+        deadline = started + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no status: running within {timeout}s")
+            raw = self.receive(left)
+            if raw is not None and b"status: running" in raw:
+                return time.monotonic() - started
+
+    def job(self, request, kind, watch_children=None):
+        """Sends a clone/restore request; returns the seconds to the success message, the window
+        (monotonic times), the message, the core's own CPU seconds (user, sys, both), its
+        children's, and the distinct command lines of the children seen while watching. watch_children: how many programs the pipeline has; when given, /proc is read
+        every 20 ms until they have all been seen (only in the first run of a series)."""
+        seen = {}
+        cpu0, children0 = proc_cpu(self.pid)
+        started = time.monotonic()
+        self.presenter.send(request)
+        deadline = started + JOB_TIMEOUT
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{kind} did not end within {JOB_TIMEOUT}s; log:\n{self.presenter.log()}")
+            polling = watch_children is not None and not self._pipeline_seen(seen, watch_children)
+            raw = self.receive(min(left, 0.02) if polling else left)
+            if polling:
+                for _, argv in children_of(self.pid):
+                    program = self._program(argv)
+                    if program:
+                        seen.setdefault(program, None)
+            if raw is None:
+                if self.presenter.process.poll() is not None:
+                    raise JobFailed(f"apart-core exited with {self.presenter.process.returncode}; log:\n{self.presenter.log()}")
+                continue
+            if b"finish:" not in raw and b"failed" not in raw and b"type: error" not in raw:
+                continue  # progress: not worth parsing
+            message = yaml.load(raw, Loader=Loader)
+            if message.get("type") == kind and message.get("finish") is not None:
+                ended = time.monotonic()
+                cpu1, children1 = proc_cpu(self.pid)
+                return {
+                    "seconds": ended - started,
+                    "window": (started, ended),
+                    "message": message,
+                    "core_user": cpu1[0] - cpu0[0],
+                    "core_sys": cpu1[1] - cpu0[1],
+                    "core_cpu": sum(cpu1[:2]) - sum(cpu0[:2]),
+                    "children_cpu": children1 - children0,
+                    "commands": [list(argv) for argv in seen],
+                    "wrapper": self.wrapper,
+                }
+            if message.get("type") in (f"{kind}-failed", "error"):
+                raise JobFailed(f"{kind} failed: {message.get('error')}; log:\n{self.presenter.log()}")
+
+    def _program(self, argv):
+        """The command line a child runs, or None for what is not a stage of the pipeline: lsblk,
+        blkid, a child not yet past its exec (it still shows the core's own command line). A
+        wrapper such as `setpriv --pdeathsig KILL -- PROGRAM ARGS` counts as PROGRAM ARGS, marked."""
+        if not argv or argv == self.presenter.process.args:
+            return None
+        name = os.path.basename(argv[0])
+        if name.startswith(("lsblk", "blkid")) or name == os.path.basename(self.presenter.core_path):
+            return None
+        if name == "setpriv" and "--" in argv:
+            self.wrapper = " ".join(argv[: argv.index("--")])
+            argv = argv[argv.index("--") + 1:]
+            if not argv:
+                return None
+        return tuple(argv)
+
+    @staticmethod
+    def _pipeline_seen(seen, programs):
+        """Whether partclone and the other programs of the pipeline have all been seen (distinct
+        command lines: a decompressor the core ran alone to read an image's header counts once)."""
+        imagers = [argv for argv in seen if os.path.basename(argv[0]).startswith("partclone")]
+        return bool(imagers) and len(seen) >= programs
+
+    def peak_rss_kib(self):
+        return proc_status_kib(self.pid, "VmHWM")
+
+    def close(self):
+        self.presenter.close()
+
+
+def clone_a(core_path, source, directory, name, codec, watch=False):
+    """A clone through apart-core: a fresh core, started, caches dropped, request → success."""
+    core = Core(core_path)
+    try:
+        core.wait_started()
+        check_listed(core, source)
+        drop_caches()
+        request = {"type": "clone", "source": source, "destination": directory, "name": name, "compression": codec}
+        wanted = 1 if COMPRESS[codec] is None else 2
+        result = core.job(request, "clone", watch_children=wanted if watch else None)
+        result.update(image=result["message"]["destination"], image_size=result["message"].get("image_size"),
+                      peak_rss_kib=core.peak_rss_kib(), pid=core.pid)
+        return result
+    finally:
+        core.close()
+
+
+def restore_a(core_path, image, device, watch=False, compressed=True):
+    core = Core(core_path)
+    try:
+        core.wait_started()
+        check_listed(core, device)
+        drop_caches()
+        request = {"type": "restore", "source": image, "destination": device}
+        result = core.job(request, "restore", watch_children=(2 if compressed else 1) if watch else None)
+        result.update(peak_rss_kib=core.peak_rss_kib(), pid=core.pid)
+        return result
+    finally:
+        core.close()
+
+
+def check_listed(core, device):
+    name = os.path.basename(device)
+    parts = [part for source in core.started.get("sources") or [] for part in source.get("parts") or []]
+    if not any(part.get("name") == name for part in parts):
+        raise JobFailed(f"apart-core does not list {device}; it lists {[p.get('name') for p in parts]}")
+
+
+# -- B: the shell ----------------------------------------------------------------------------
+
+
+def clone_script(partclone, codec, source, file, log):
+    q = shlex.quote
+    imager = f"{q(partclone)} -c -s {q(source)} -o -"
+    compress = COMPRESS[codec]
+    pipeline = f"{imager} > {q(file)}" if compress is None else f"{imager} | {shlex.join(compress)} > {q(file)}"
+    return f"set -o pipefail\nexec 2>{q(log)}\n{pipeline} && sync -f {q(file)}\n"
+
+
+def restore_script(partclone, codec, file, device, log):
+    q = shlex.quote
+    imager = f"{q(partclone)} -r -s - -o {q(device)}"
+    decompress = DECOMPRESS[codec]
+    pipeline = f"{imager} < {q(file)}" if decompress is None else f"{shlex.join(decompress)} < {q(file)} | {imager}"
+    return f"set -o pipefail\nexec 2>{q(log)}\n{pipeline} && blockdev --flushbufs {q(device)}\n"
+
+
+def shell(script, log):
+    """Runs a bash script after dropping the caches: seconds, window, bash's pid, and the CPU
+    seconds of bash and everything it reaped."""
+    drop_caches()
+    started = time.monotonic()
+    pid = os.posix_spawn("/bin/bash", ["bash", "-c", script], os.environ)
+    try:
+        _, status, usage = os.wait4(pid, 0)
+    except BaseException:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        raise
+    elapsed = time.monotonic() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        tail = ""
+        try:
+            with open(log, errors="replace") as f:
+                tail = f.read()[-2000:]
+        except OSError:
+            pass
+        raise JobFailed(f"shell pipeline exited {code}:\n{script}\n{tail}")
+    return {"seconds": elapsed, "window": (started, started + elapsed), "pid": pid, "cpu": usage.ru_utime + usage.ru_stime}
