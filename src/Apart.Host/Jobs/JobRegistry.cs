@@ -121,7 +121,7 @@ internal sealed class JobRegistry
         }
         catch (JobFailedException e)
         {
-            _outbox.Post(new JobFailed(kind, ticket.Id, source, destination, ticket.Start, _time.GetUtcNow(), e.Message));
+            Refuse(e.Message);
             return;
         }
 #pragma warning disable CA1031 // Whatever a request holds, it is answered and the core goes on.
@@ -129,13 +129,20 @@ internal sealed class JobRegistry
 #pragma warning restore CA1031
         {
             _logger.JobCrashed(e, kind, ticket.Id);
-            _outbox.Post(new JobFailed(kind, ticket.Id, source, destination, ticket.Start, _time.GetUtcNow(), $"The request could not be checked: {e.Message}"));
+            Refuse($"The request could not be checked: {e.Message}");
             return;
         }
 
         _running[job.Id] = job;
         _outbox.Post(job.FirstProgress);
         job.Run(onEnd: ended => _running.TryRemove(ended.Id, out _));
+
+        // A request that cannot start never started: start = finish = now (PROTOCOL.md §4).
+        void Refuse(string reason)
+        {
+            var now = _time.GetUtcNow();
+            _outbox.Post(new JobFailed(kind, ticket.Id, source, destination, now, now, reason));
+        }
     }
 
     private string NewId()
