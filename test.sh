@@ -33,8 +33,10 @@ fi
 rm -f "$unit_log"
 
 echo "== end-to-end tests"
+# Three workers, a test file each at a time: the tests mostly wait on devices and programs, and
+# each file's module-wide fixtures (images cloned once) stay within one worker.
 e2e_log=$(mktemp)
-/usr/bin/python3 -m pytest tests/e2e -rfEs -p no:cacheprovider "$@" 2>&1 | tee "$e2e_log"
+/usr/bin/python3 -m pytest tests/e2e -rfEs -p no:cacheprovider -n 3 --dist loadfile "$@" 2>&1 | tee "$e2e_log"
 e2e_status=${PIPESTATUS[0]}
 summary=$(grep -E '^=+ .*(passed|failed|error|skipped|no tests ran).* in [0-9.]+s' "$e2e_log" | tail -1)
 count() { grep -oE "[0-9]+ $1" <<<"$summary" | grep -oE '[0-9]+' || echo 0; }
