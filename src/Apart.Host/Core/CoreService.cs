@@ -81,7 +81,7 @@ internal sealed class CoreService(
         ITransport transport;
         try
         {
-            transport = Listening ? factory.Listen(options.Address, ListenOptions()) : factory.Connect(options.Address);
+            transport = Listening ? factory.Listen(options.Address, PresenterAccess.ListenOptionsFor(options.Service!, logger)) : factory.Connect(options.Address);
         }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or InvalidOperationException)
         {
@@ -122,37 +122,6 @@ internal sealed class CoreService(
             await sender.ConfigureAwait(false);
             return code;
         }
-    }
-
-    private ListenOptions ListenOptions()
-    {
-        var service = options.Service!;
-        var group = PresenterAccess.FindGroup(service.SocketGroup);
-        if (group is null)
-        {
-            logger.GroupMissing(service.SocketGroup);
-        }
-
-        var access = new PresenterAccess(group ?? 0);
-        var lastRefused = 0;
-        return new ListenOptions
-        {
-            Admit = peer =>
-            {
-                var admitted = access.Admits(peer);
-
-                // A refused libzmq client retries every 100 ms: one line per process is enough.
-                if (!admitted && Interlocked.Exchange(ref lastRefused, peer.Pid) != peer.Pid)
-                {
-                    logger.PresenterRefused(peer.Uid, peer.Pid, service.SocketGroup);
-                }
-
-                return admitted;
-            },
-            SocketGroupId = group,
-            SocketMode = service.SocketMode,
-            CurveSecretKey = service.CurveSecretKey,
-        };
     }
 
     // The first status is prepared while the connection comes up: the codec probes and the

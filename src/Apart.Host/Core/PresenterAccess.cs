@@ -1,5 +1,6 @@
 using System.Globalization;
 using Apart.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Core;
 
@@ -12,6 +13,38 @@ internal sealed class PresenterAccess(uint groupId)
 {
     /// <summary>The group whose members are admitted.</summary>
     public uint GroupId { get; } = groupId;
+
+    /// <summary>
+    /// How a service listens: socket mode and group from its settings, every connection admitted
+    /// by this policy and each refused process logged once (a libzmq client retries every 100 ms).
+    /// </summary>
+    public static ListenOptions ListenOptionsFor(ServiceOptions service, ILogger logger)
+    {
+        var group = FindGroup(service.SocketGroup);
+        if (group is null)
+        {
+            logger.GroupMissing(service.SocketGroup);
+        }
+
+        var access = new PresenterAccess(group ?? 0);
+        var lastRefused = 0;
+        return new ListenOptions
+        {
+            Admit = peer =>
+            {
+                var admitted = access.Admits(peer);
+                if (!admitted && Interlocked.Exchange(ref lastRefused, peer.Pid) != peer.Pid)
+                {
+                    logger.PresenterRefused(peer.Uid, peer.Pid, service.SocketGroup);
+                }
+
+                return admitted;
+            },
+            SocketGroupId = group,
+            SocketMode = service.SocketMode,
+            CurveSecretKey = service.CurveSecretKey,
+        };
+    }
 
     /// <summary>The id of a group named in /etc/group, or null when there is none.</summary>
     public static uint? FindGroup(string name, string groupFile = "/etc/group")
