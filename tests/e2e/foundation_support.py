@@ -55,10 +55,10 @@ def drain_until_exit(presenter, timeout=15):
     while presenter.process.poll() is None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"core still running after {timeout}s; messages {presenter.types()}; log:\n{presenter.log()}")
-        presenter._receive_one(0.1)
+        presenter.receive(0.1)
     # a last message still in flight when the process ended is in the socket within milliseconds
     linger = 0.01 if presenter.messages and is_dying(presenter.messages[-1]) else 0.5
-    while presenter._receive_one(linger) is not None:
+    while presenter.receive(linger) is not None:
         pass
     return presenter.process.returncode
 
@@ -297,7 +297,7 @@ def _presenter_main(core, destination, source):
     first = presenter.wait_for("clone", timeout=10)
     print(json.dumps({"core_pid": presenter.process.pid, "ipc_path": presenter.ipc_path, "clone_id": first["id"], "core_log": presenter.stderr.name}), flush=True)
     while True:
-        presenter._receive_one(1.0)
+        presenter.receive(1.0)
 
 
 if __name__ == "__main__":

@@ -19,43 +19,21 @@ class CoreExited(Exception):
     pass
 
 
-class Presenter:
-    """Binds a PAIR socket, starts apart-core connected to it, and records every message."""
+class MessageLog:
+    """Messages received on a PAIR socket, kept in order, with waits over them.
 
-    def __init__(self, transport="ipc", env=None, core=CORE, start=True):
-        self.context = zmq.Context()
-        self.socket = self.context.socket(zmq.PAIR)
-        self.socket.setsockopt(zmq.LINGER, 0)
-        self.ipc_path = None
-        if transport == "ipc":
-            self.ipc_path = f"/tmp/apart-test-{uuid.uuid4().hex[:12]}.ipc"
-            self.address = f"ipc://{self.ipc_path}"
-            self.socket.bind(self.address)
-        else:
-            port = self.socket.bind_to_random_port("tcp://127.0.0.1")
-            self.address = f"tcp://127.0.0.1:{port}"
+    A subclass sets `self.socket` and calls `_start_log()`, and says how to describe the core
+    (`core_log()`, for error messages) and whether it still runs (`core_running()`)."""
+
+    def _start_log(self):
         self.messages = []
         self._seen = 0
-        self.stderr = tempfile.NamedTemporaryFile(prefix="apart-core-", suffix=".log", delete=False)
-        self.env = dict(os.environ, **(env or {}))
-        self.core_path = core
-        self.process = None
-        self.started_at = None
-        if start:
-            self.start()
 
-    def start(self):
-        self.started_at = time.monotonic()
-        self.process = subprocess.Popen(
-            [self.core_path, self.address],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self.stderr,
-            env=self.env,
-        )
-        return self
+    def core_log(self):
+        raise NotImplementedError
 
-    # -- sending -----------------------------------------------------------------------------
+    def core_running(self):
+        raise NotImplementedError
 
     def send(self, message):
         """Sends a dict as YAML, or str/bytes as they are."""
@@ -65,9 +43,8 @@ class Presenter:
             message = message.encode("utf-8")
         self.socket.send(message)
 
-    # -- receiving ---------------------------------------------------------------------------
-
-    def _receive_one(self, timeout):
+    def receive(self, timeout):
+        """One message within `timeout` seconds (recorded), or None."""
         if self.socket.poll(int(timeout * 1000)) == 0:
             return None
         raw = self.socket.recv()
@@ -88,11 +65,11 @@ class Presenter:
         while self._seen >= len(self.messages):
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"no message within {timeout}s; core log:\n{self.log()}")
-            if self._receive_one(min(left, 0.2)) is None and self.process.poll() is not None:
+                raise TimeoutError(f"no message within {timeout}s; got {self.types()}; core log:\n{self.core_log()}")
+            if self.receive(min(left, 0.2)) is None and not self.core_running():
                 # A last message may still be in flight when the process has just ended.
-                if self._receive_one(0.5) is None:
-                    raise CoreExited(f"core exited with {self.process.returncode}; log:\n{self.log()}")
+                if self.receive(0.5) is None:
+                    raise CoreExited(f"the core has exited; got {self.types()}; log:\n{self.core_log()}")
         message = self.messages[self._seen]
         self._seen += 1
         return message
@@ -107,7 +84,7 @@ class Presenter:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"no {what or 'matching'} message within {timeout}s; got {self.types()}; log:\n{self.log()}")
+                raise TimeoutError(f"no {what or 'matching'} message within {timeout}s; got {self.types()}; log:\n{self.core_log()}")
             message = self.next(left)
             if predicate(message):
                 return message
@@ -133,6 +110,48 @@ class Presenter:
 
     def of_job(self, job_id):
         return [m for m in self.messages if m.get("id") == job_id]
+
+
+class Presenter(MessageLog):
+    """Binds a PAIR socket, starts apart-core connected to it, and records every message."""
+
+    def __init__(self, transport="ipc", env=None, core=CORE, start=True):
+        self.context = zmq.Context()
+        self.socket = self.context.socket(zmq.PAIR)
+        self.socket.setsockopt(zmq.LINGER, 0)
+        self.ipc_path = None
+        if transport == "ipc":
+            self.ipc_path = f"/tmp/apart-test-{uuid.uuid4().hex[:12]}.ipc"
+            self.address = f"ipc://{self.ipc_path}"
+            self.socket.bind(self.address)
+        else:
+            port = self.socket.bind_to_random_port("tcp://127.0.0.1")
+            self.address = f"tcp://127.0.0.1:{port}"
+        self._start_log()
+        self.stderr = tempfile.NamedTemporaryFile(prefix="apart-core-", suffix=".log", delete=False)
+        self.env = dict(os.environ, **(env or {}))
+        self.core_path = core
+        self.process = None
+        self.started_at = None
+        if start:
+            self.start()
+
+    def start(self):
+        self.started_at = time.monotonic()
+        self.process = subprocess.Popen(
+            [self.core_path, self.address],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            env=self.env,
+        )
+        return self
+
+    def core_log(self):
+        return self.log()
+
+    def core_running(self):
+        return self.process is not None and self.process.poll() is None
 
     # -- lifetime ----------------------------------------------------------------------------
 

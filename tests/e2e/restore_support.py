@@ -397,7 +397,7 @@ def assert_refused(presenter, request, mentions, words, kind="restore"):
     # Nothing else comes for either id: no progress, no second answer.
     time.sleep(0.3)
     while presenter.socket.poll(0):
-        presenter._receive_one(0)
+        presenter.receive(0)
     for answer in answers:
         assert presenter.of_job(answer["id"]) == [answer], presenter.of_job(answer["id"])
     return answers[0]["error"]

@@ -20,11 +20,10 @@ import tempfile
 import time
 
 import pytest
-import yaml
 import zmq
 
 from loops import run
-from presenter import CORE, REPO
+from presenter import CORE, REPO, CoreExited, MessageLog
 
 PYTHON = "/usr/bin/python3"
 UNIT = os.path.join(REPO, "packaging", "systemd", "apart-core.service")
@@ -38,10 +37,6 @@ def scratch_directory(prefix):
     path = tempfile.mkdtemp(prefix=prefix)
     os.chmod(path, 0o755)
     return path
-
-
-class CoreGone(Exception):
-    pass
 
 
 class ServiceCore:
@@ -77,11 +72,11 @@ class ServiceCore:
         return self
 
     def wait_listening(self, timeout=20):
-        """Waits for the log's "Listening at"; raises CoreGone when the core exits first."""
+        """Waits for the log's "Listening at"; raises CoreExited when the core exits first."""
         deadline = time.monotonic() + timeout
         while "Listening at" not in self.log():
             if self.process.poll() is not None:
-                raise CoreGone(f"core exited with {self.process.returncode} before listening; log:\n{self.log()}")
+                raise CoreExited(f"core exited with {self.process.returncode} before listening; log:\n{self.log()}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"core not listening after {timeout}s; log:\n{self.log()}")
             time.sleep(0.05)
@@ -124,7 +119,7 @@ class ServiceCore:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-class Client:
+class Client(MessageLog):
     """A pyzmq PAIR presenter connected to a service core (optionally a CURVE client)."""
 
     def __init__(self, core, address=None, curve_server_key=None):
@@ -138,78 +133,20 @@ class Client:
             self.socket.curve_publickey = public
             self.socket.curve_secretkey = secret
         self.socket.connect(address or core.address)
-        self.messages = []
-        self._seen = 0
+        self._start_log()
         self.closed = False
 
-    def send(self, message):
-        if isinstance(message, dict):
-            message = yaml.safe_dump(message, default_flow_style=False)
-        if isinstance(message, str):
-            message = message.encode("utf-8")
-        self.socket.send(message)
+    def core_log(self):
+        return self.core.log_tail()
 
-    def receive(self, timeout):
-        """One message within `timeout` seconds, or None."""
-        if self.socket.poll(int(timeout * 1000)) == 0:
-            return None
-        text = self.socket.recv().decode("utf-8", errors="replace")
-        message = yaml.safe_load(text)
-        if not isinstance(message, dict):
-            message = {"_invalid": repr(message)}
-        message["_raw"] = text
-        self.messages.append(message)
-        return message
-
-    def next(self, timeout=10):
-        deadline = time.monotonic() + timeout
-        while self._seen >= len(self.messages):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"no message within {timeout}s; got {self.types()}; core log:\n{self.core.log_tail()}")
-            if self.receive(min(left, 0.2)) is None and not self.core.running():
-                if self.receive(0.5) is None:
-                    raise CoreGone(f"core exited with {self.core.process.returncode}; got {self.types()}; log:\n{self.core.log_tail()}")
-        message = self.messages[self._seen]
-        self._seen += 1
-        return message
-
-    def wait_for(self, predicate, timeout=30, what=None):
-        if isinstance(predicate, str):
-            wanted = predicate
-            predicate = lambda m: m.get("type") == wanted  # noqa: E731
-            what = what or wanted
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"no {what or 'matching'} message within {timeout}s; got {self.types()}; log:\n{self.core.log_tail()}")
-            message = self.next(left)
-            if predicate(message):
-                return message
+    def core_running(self):
+        return self.core.running()
 
     def greeting(self, timeout=15):
         """The first message: a service greets every presenter with status: running."""
         message = self.next(timeout)
         assert message.get("type") == "status" and message.get("status") == "running", self.evidence(f"first message is not status: running: {message}")
         return message
-
-    def status(self, timeout=15):
-        self.send({"type": "status-request"})
-        return self.wait_for(lambda m: m.get("type") == "status" and m.get("status") == "running", timeout, "status: running")
-
-    def job_end(self, job_id, kind, timeout=120):
-        return self.wait_for(
-            lambda m: m.get("id") == job_id and (m.get("type") == f"{kind}-failed" or (m.get("type") == kind and m.get("finish") is not None)),
-            timeout,
-            what=f"end of {kind} {job_id}",
-        )
-
-    def types(self):
-        return [m.get("type") for m in self.messages]
-
-    def of_job(self, job_id):
-        return [m for m in self.messages if m.get("id") == job_id]
 
     def evidence(self, extra=""):
         raw = "\n---\n".join(m.get("_raw", "") for m in self.messages)

@@ -243,7 +243,7 @@ class SharedCore:
             return False
 
     def _drain(self):
-        while self.core.process.poll() is None and self.core._receive_one(0.05) is not None:
+        while self.core.process.poll() is None and self.core.receive(0.05) is not None:
             pass
         self.core._seen = len(self.core.messages)
 
@@ -292,7 +292,7 @@ def test_each_hostile_message_gets_exactly_one_answer_of_the_right_type_and_the_
     except TimeoutError:
         status = None
     time.sleep(0.2)
-    while alive and core.process.poll() is None and core._receive_one(0.05) is not None:
+    while alive and core.process.poll() is None and core.receive(0.05) is not None:
         pass
     answers = [m for m in core.messages[first_new:] if m.get("type") in FINAL_TYPES | {"deleted-clone"} or m.get("finish") is not None]
     context = f"{case}: sent {payload[:300]!r}\nanswers: {[m['_raw'][:400] for m in answers]}\ncore log:\n{core.log()[-3000:]}"
@@ -321,7 +321,7 @@ def test_extra_frames_after_the_first_are_dropped_even_a_kill_request(shared, sa
     assert status["status"] == "running"
     time.sleep(0.3)
     assert core.process.poll() is None, f"an extra frame (kill-request) ended the core; log:\n{core.log()}"
-    while core._receive_one(0.05) is not None:
+    while core.receive(0.05) is not None:
         pass
     after = next(i for i, m in enumerate(core.messages) if m is status) + 1
     extra = [m for m in core.messages[after:] if m.get("type") in ("status", "error")]
