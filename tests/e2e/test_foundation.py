@@ -434,6 +434,23 @@ def test_running_status_jobs_carry_timezone_aware_timestamps(presenters, loops, 
 # -- plugins: one folder, one feature -------------------------------------------------------------
 
 
+def test_host_and_plugin_code_is_precompiled_not_jit_compiled_through_a_clone(presenters, loops, tmp_path):
+    """Every method Apart declares, the plugins' included, runs from its ReadyToRun image: the
+    JIT compiles only generic code over Apart's types, which ReadyToRun cannot hold. (A plugin
+    whose shared contracts crossgen2 did not see used to be JIT-compiled whole.)"""
+    device = filesystems.make(loops, "ext4", files=True)
+    summary = tmp_path / "jit.txt"
+    presenter = presenters(env={"DOTNET_JitStdOutFile": str(summary), "DOTNET_JitDisasmSummary": "1"})
+    presenter.wait_for(is_started, timeout=10)
+    end = clone_and_wait(presenter, device.name, str(tmp_path), "r2r", "gz")
+    assert end["type"] == "clone", end["_raw"]
+    end_with_kill_request(presenter)
+    compiled = [line.split("JIT compiled ", 1)[1] for line in summary.read_text().splitlines() if "JIT compiled " in line]
+    assert compiled, "the JIT summary is empty: the check below would prove nothing"
+    declared_by_apart = [method for method in compiled if method.startswith("Apart.")]
+    assert not declared_by_apart, f"{len(declared_by_apart)} Apart methods JIT-compiled, e.g.:\n" + "\n".join(declared_by_apart[:20])
+
+
 @pytest.mark.parametrize("removed", ALL_CODECS)
 def test_deleting_one_compression_plugin_removes_exactly_that_codec(presenters, loops, tmp_path, removed):
     devices = [filesystems.make(loops, "ext4", files=False) for _ in range(3)]
