@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Frozen;
 
 namespace Apart.Imaging.Partclone;
 
@@ -24,7 +23,9 @@ internal static class FilesystemVariants
     /// the same partclone program under another name, for builds that lack the first link.
     /// An empty list means partclone has no tool for the type: it is imaged raw.
     /// </summary>
-    private static readonly FrozenDictionary<string, string[]> _candidates =
+    // Plain collections, not frozen ones: these are read a few times per job, and the frozen
+    // kinds would load System.Collections.Immutable, ≈ 1 MiB of the core's memory, for nothing.
+    private static readonly Dictionary<string, string[]> _candidates =
         new Dictionary<string, string[]>(StringComparer.Ordinal)
         {
             ["ext2"] = ["ext2", "extfs"],
@@ -68,12 +69,13 @@ internal static class FilesystemVariants
             // Not filesystems partclone reads: never try a same-named tool.
             ["swap"] = [],
             ["jbd"] = [],
-        }.ToFrozenDictionary(StringComparer.Ordinal);
+        };
 
     /// <summary>partclone programs that share the PREFIX but do not image a filesystem.</summary>
-    private static readonly FrozenSet<string> _notImagers = FrozenSet.Create(
-        StringComparer.Ordinal,
-        "chkimg", "info", "imager", "restore", "ntfsfixboot", "ntfsreloc", "fstype", "imgfuse", "block");
+    private static readonly HashSet<string> _notImagers = new(StringComparer.Ordinal)
+    {
+        "chkimg", "info", "imager", "restore", "ntfsfixboot", "ntfsreloc", "fstype", "imgfuse", "block",
+    };
 
     /// <summary>The tools to try for <paramref name="fsType"/>, best first; empty when it goes raw.</summary>
     public static IReadOnlyList<string> Candidates(string fsType)
