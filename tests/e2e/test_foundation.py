@@ -431,6 +431,29 @@ def test_running_status_jobs_carry_timezone_aware_timestamps(presenters, loops, 
     end_with_kill_request(presenter)
 
 
+def mapped_files(pid):
+    """The files a process has mapped, by base name."""
+    with open(f"/proc/{pid}/maps") as maps:
+        return {os.path.basename(line.split()[5]) for line in maps if len(line.split()) > 5}
+
+
+def test_core_leaves_unused_libraries_unloaded_through_a_clone(presenters, loops, tmp_path):
+    """Each of these once sat in every core's memory without doing anything for it (measured in
+    bench/README.md): OpenSSL for random job ids, Reflection.Emit, Linq.Expressions and
+    Compression for the plugin loader's runtimeconfig reading and eager reference walk."""
+    device = filesystems.make(loops, "ext4", files=True)
+    presenter = presenters()
+    presenter.wait_for(is_started, timeout=10)
+    end = clone_and_wait(presenter, device.name, str(tmp_path), "lean", "gz")
+    assert end["type"] == "clone", end["_raw"]
+    mapped = mapped_files(presenter.process.pid)
+    assert "System.Private.CoreLib.dll" in mapped, f"not a .NET process map: {sorted(mapped)}"
+    unwanted = {"libcrypto.so.3", "libssl.so.3", "System.Security.Cryptography.dll", "System.Reflection.Emit.dll",
+                "System.Linq.Expressions.dll", "System.IO.Compression.dll"}
+    assert not mapped & unwanted, f"the core mapped {sorted(mapped & unwanted)}"
+    end_with_kill_request(presenter)
+
+
 # -- plugins: one folder, one feature -------------------------------------------------------------
 
 
