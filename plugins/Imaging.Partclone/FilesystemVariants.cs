@@ -17,14 +17,14 @@ internal static class FilesystemVariants
     private static readonly SearchValues<char> _variantChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789");
 
+    // Plain collections, not frozen ones: these tables are read a few times per job, and building
+    // frozen ones (generic code JIT-compiled at first use) cost the core ≈ 0.5 MiB of memory.
     /// <summary>
     /// Candidate tools per blkid type, best first. The first name is what the original core used
     /// (it took the fstype itself as the variant), so its images keep restoring; the others are
     /// the same partclone program under another name, for builds that lack the first link.
     /// An empty list means partclone has no tool for the type: it is imaged raw.
     /// </summary>
-    // Plain collections, not frozen ones: these are read a few times per job, and the frozen
-    // kinds would load System.Collections.Immutable, ≈ 1 MiB of the core's memory, for nothing.
     private static readonly Dictionary<string, string[]> _candidates =
         new Dictionary<string, string[]>(StringComparer.Ordinal)
         {
