@@ -1,4 +1,5 @@
 import os
+import random
 import sys
 
 import pytest
@@ -7,6 +8,35 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from loops import Loops  # noqa: E402
 from presenter import Presenter  # noqa: E402
+
+FUZZ_SEED_VARIABLE = "APART_FUZZ_SEED"
+_fuzz_summaries = []
+
+
+# -- the fuzz seed and summary, shown in every run (test_fuzz.py) ---------------------------------
+
+
+def pytest_configure(config):
+    """Chooses the fuzz seed once, in the controlling process: it is printed at the top of the run
+    whatever happens later, and pytest-xdist's workers, started afterwards, inherit it."""
+    if not hasattr(config, "workerinput") and not os.environ.get(FUZZ_SEED_VARIABLE):
+        os.environ[FUZZ_SEED_VARIABLE] = str(random.SystemRandom().randrange(1, 1 << 32))
+
+
+def pytest_report_header(config):
+    seed = os.environ.get(FUZZ_SEED_VARIABLE)
+    return f"fuzz seed {seed}: replay with {FUZZ_SEED_VARIABLE}={seed} ./test.sh -k fuzz"
+
+
+def pytest_runtest_logreport(report):
+    # Workers' reports reach the controlling process with their user properties.
+    if report.when == "call":
+        _fuzz_summaries.extend(value for name, value in report.user_properties if name == "fuzz")
+
+
+def pytest_terminal_summary(terminalreporter):
+    for summary in _fuzz_summaries:
+        terminalreporter.write_line(summary)
 
 
 @pytest.fixture

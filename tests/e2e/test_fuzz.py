@@ -66,10 +66,8 @@ def peak_rss_kib(pid):
 # -- the fuzz ------------------------------------------------------------------------------------
 
 
-def test_thirty_thousand_hostile_messages_each_get_one_error_or_failure_and_the_core_stays_small_and_still_works(rig, sandbox, no_devices, capsys):
-    seed = fuzz_seed()
-    with capsys.disabled():
-        print(f"\nfuzz: {FUZZ_COUNT} messages, seed {seed} (replay with {SEED_VARIABLE}={seed})", flush=True)
+def test_thirty_thousand_hostile_messages_each_get_one_error_or_failure_and_the_core_stays_small_and_still_works(rig, sandbox, no_devices, record_property):
+    seed = fuzz_seed()  # chosen and printed at the top of the run by conftest.py
     env, allowed = no_devices
     core = rig.core(env=env)
     cwd = os.readlink(f"/proc/{core.process.pid}/cwd")
@@ -84,8 +82,7 @@ def test_thirty_thousand_hostile_messages_each_get_one_error_or_failure_and_the_
         f"answers {dict(sorted(fuzz.finals.items()))}, {fuzz.statuses} status; verify jobs {len(fuzz.jobs)}; "
         f"peak RSS {fuzz.peak_rss_kib / 1024:.1f} MiB"
     )
-    with capsys.disabled():
-        print(summary, flush=True)
+    record_property("fuzz", summary)  # printed at the end of the run by conftest.py
 
     if not finished:
         sandbox.unjam()
