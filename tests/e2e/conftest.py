@@ -10,10 +10,10 @@ from loops import Loops  # noqa: E402
 from presenter import Presenter  # noqa: E402
 
 FUZZ_SEED_VARIABLE = "APART_FUZZ_SEED"
-_fuzz_summaries = []
+_shown = []  # user properties named "shown": outcomes a test reports, whichever way it passed
 
 
-# -- the fuzz seed and summary, shown in every run (test_fuzz.py) ---------------------------------
+# -- what a run shows besides pass and fail ----------------------------------------------------
 
 
 def pytest_configure(config):
@@ -29,14 +29,15 @@ def pytest_report_header(config):
 
 
 def pytest_runtest_logreport(report):
-    # Workers' reports reach the controlling process with their user properties.
+    # pytest-xdist hands the workers' reports, user properties included, to the controlling
+    # process: a test's own print would never reach the terminal from a worker.
     if report.when == "call":
-        _fuzz_summaries.extend(value for name, value in report.user_properties if name == "fuzz")
+        _shown.extend(value for name, value in report.user_properties if name == "shown")
 
 
 def pytest_terminal_summary(terminalreporter):
-    for summary in _fuzz_summaries:
-        terminalreporter.write_line(summary)
+    for line in _shown:
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture

@@ -211,7 +211,7 @@ def test_the_destination_directory_removed_mid_clone_fails_the_clone_saying_so_a
 # -- the image of a restore goes away --------------------------------------------------------
 
 
-def test_the_image_deleted_mid_restore_either_restores_the_source_exactly_or_fails_cleanly(rig, stock, capsys):
+def test_the_image_deleted_mid_restore_either_restores_the_source_exactly_or_fails_cleanly(rig, stock, record_property):
     directory = rig.directory()
     image = stock.copy_of_image("gz", directory)
     target = listed_target(rig)
@@ -233,15 +233,14 @@ def test_the_image_deleted_mid_restore_either_restores_the_source_exactly_or_fai
     else:
         outcome = f"failed: {end.get('error')}"
         assert_failed_with_reason(core, end, "restore", first, None, "image deleted")
-    with capsys.disabled():
-        print(f"\nimage deleted mid-restore: {outcome}", flush=True)
+    record_property("shown", f"image deleted mid-restore: {outcome}")  # printed at the end of the run (conftest.py)
     assert_goes_on_serving(core, rig)
 
 
 # -- devices detached or failing -------------------------------------------------------------
 
 
-def test_the_source_detached_mid_clone_either_makes_a_complete_image_that_restores_exactly_or_fails_cleanly(rig, capsys):
+def test_the_source_detached_mid_clone_either_makes_a_complete_image_that_restores_exactly_or_fails_cleanly(rig, record_property):
     source = make_big_ext4(rig.loops, seed=12)
     expected = filesystems.snapshot(rig.loops, source, "ext4")
     destination = rig.directory()
@@ -272,12 +271,11 @@ def test_the_source_detached_mid_clone_either_makes_a_complete_image_that_restor
         outcome = f"failed: {end.get('error')}"
         assert_failed_with_reason(core, end, "clone", first, None, "source detached")
         assert listing(destination) == [], f"files left: {listing(destination)}"
-    with capsys.disabled():
-        print(f"\nsource detached mid-clone: {outcome}", flush=True)
+    record_property("shown", f"source detached mid-clone: {outcome}")  # printed at the end of the run (conftest.py)
     assert_goes_on_serving(core, rig)
 
 
-def test_the_destination_detached_mid_restore_either_leaves_the_source_files_in_its_backing_file_or_fails_cleanly(rig, stock, capsys):
+def test_the_destination_detached_mid_restore_either_leaves_the_source_files_in_its_backing_file_or_fails_cleanly(rig, stock, record_property):
     image = stock.image("gz")
     target = listed_target(rig)
     core = rig.core()
@@ -298,8 +296,7 @@ def test_the_destination_detached_mid_restore_either_leaves_the_source_files_in_
     else:
         outcome = f"failed: {end.get('error')}"
         assert_failed_with_reason(core, end, "restore", first, None, "destination detached")
-    with capsys.disabled():
-        print(f"\ndestination detached mid-restore: {outcome}", flush=True)
+    record_property("shown", f"destination detached mid-restore: {outcome}")  # printed at the end of the run (conftest.py)
     assert sha256_file(image) == stock.image_sha256("gz")
     assert_goes_on_serving(core, rig)
 
