@@ -6,24 +6,8 @@ namespace Apart.Cli.Tests;
 /// <summary>How the command line is read; nothing here starts a core.</summary>
 public sealed class CommandLineTests
 {
-    // The real settings types behind stand-in commands that only keep what was parsed.
     private static (int ExitCode, T? Settings) Parse<T>(string command, params string[] args)
-        where T : CommandSettings
-    {
-        T? parsed = null;
-        var app = new CommandApp();
-        app.Configure(config =>
-        {
-            config.Settings.StrictParsing = true;
-            config.PropagateExceptions();
-            config.AddDelegate<T>(command, (_, settings, _) =>
-            {
-                parsed = settings;
-                return 0;
-            });
-        });
-        return (app.Run([command, .. args]), parsed);
-    }
+        where T : CommandSettings => SettingsParser.Parse<T>(command, args);
 
     [Fact]
     public void Clone_takes_a_source_a_directory_a_name_and_a_compression()

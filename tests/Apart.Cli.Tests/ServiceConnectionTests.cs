@@ -12,23 +12,7 @@ public sealed class ServiceConnectionTests
     private const string Service = "ipc:///run/apart/apart.sock";
 
     private static T? Parse<T>(params string[] args)
-        where T : CommandSettings
-    {
-        T? parsed = null;
-        var app = new CommandApp();
-        app.Configure(config =>
-        {
-            config.Settings.StrictParsing = true;
-            config.PropagateExceptions();
-            config.AddDelegate<T>(args[0], (_, settings, _) =>
-            {
-                parsed = settings;
-                return 0;
-            });
-        });
-        app.Run(args);
-        return parsed;
-    }
+        where T : CommandSettings => SettingsParser.Parse<T>(args[0], args[1..]).Settings;
 
     [Fact]
     public void Every_command_that_talks_to_a_core_takes_connect()

@@ -8,7 +8,6 @@ order even when the test fails: cores first, then partition nodes, mounts and di
 """
 
 import datetime
-import glob
 import os
 import random
 import re
@@ -24,6 +23,7 @@ import pytest
 
 import filesystems
 from loops import run
+from processes import children
 
 # The core runs in this zone: UTC+05:45, so a name written in UTC is off by 5h45 and caught.
 CORE_TZ = "Asia/Kathmandu"
@@ -92,16 +92,7 @@ class Rig:
 
     def big_ext4(self, size_mib=256, random_mib=200):
         """An ext4 device holding `random_mib` MiB of incompressible data: its clone lasts seconds."""
-        device = filesystems.make(self.loops, "ext4", size_mib=size_mib, files=False)
-        mountpoint = self.loops.mount(device)
-        try:
-            with open(os.path.join(mountpoint, "random.bin"), "wb") as f:
-                for _ in range(random_mib):
-                    f.write(os.urandom(1 << 20))
-            run("sync")
-        finally:
-            self.loops.umount(mountpoint)
-        return device
+        return filesystems.make_big_ext4(self.loops, size_mib, random_mib)
 
     def raw_partition(self, size_mib=16, seed=7):
         """A partition holding random bytes and no filesystem (cloned with partclone.dd).
@@ -157,18 +148,6 @@ def rig(loops, presenters):
 
 
 # -- processes -------------------------------------------------------------------------------
-
-
-def children(pid):
-    """The pids of a process's children (every thread's)."""
-    found = []
-    for path in glob.glob(f"/proc/{pid}/task/*/children"):
-        try:
-            with open(path) as f:
-                found += [int(x) for x in f.read().split()]
-        except OSError:
-            pass
-    return sorted(set(found))
 
 
 def command_line(pid):
@@ -421,16 +400,6 @@ def listing(directory):
 def blkid_uuid(device_path):
     result = run("blkid", "-p", "-s", "UUID", "-o", "value", device_path, check=False)
     return result.stdout.strip() or None
-
-
-def wait_until(predicate, timeout=5.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        if predicate():
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(interval)
 
 
 def kill(pid):

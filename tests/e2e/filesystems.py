@@ -59,6 +59,22 @@ def make(loops, fstype, label="apartdata", size_mib=None, files=True, seed=1):
     return device
 
 
+def make_big_ext4(loops, size_mib=256, random_mib=200, label="apartdata", files=False, seed=None):
+    """An ext4 device holding `random_mib` MiB of incompressible data, so that its clone lasts
+    seconds, and the sample files too with `files`. The data is seeded when `seed` is given."""
+    device = make(loops, "ext4", label=label, size_mib=size_mib, files=files, seed=seed or 1)
+    rng = random.Random(seed) if seed is not None else None
+    mountpoint = loops.mount(device)
+    try:
+        with open(os.path.join(mountpoint, "random.bin"), "wb") as f:
+            for _ in range(random_mib):
+                f.write(rng.randbytes(1 << 20) if rng else os.urandom(1 << 20))
+        run("sync")
+    finally:
+        loops.umount(mountpoint)
+    return device
+
+
 def make_raw(loops, size_mib=16, seed=7):
     """A loop device holding no filesystem: random bytes, cloned with partclone.dd."""
     data = random.Random(seed).randbytes(size_mib << 20)

@@ -5,7 +5,6 @@ a process of its own (so a test can SIGKILL it, as a crashed GUI).
 Run as a program (`python3 foundation_support.py presenter ...`) it is that separate presenter.
 """
 
-import ctypes
 import datetime
 import json
 import os
@@ -170,15 +169,6 @@ def still_alive(processes):
     }
 
 
-def wait_until(condition, timeout, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
-
-
 def kill_processes(processes):
     """SIGKILLs what is left of processes this test started (by pid and start time)."""
     for (pid, _starttime), _comm in still_alive(processes).items():
@@ -186,16 +176,6 @@ def kill_processes(processes):
             os.kill(pid, 9)
         except ProcessLookupError:
             pass
-
-
-PR_SET_CHILD_SUBREAPER = 36
-
-
-def set_child_subreaper(on):
-    """Orphaned descendants are re-parented to this process (to be waited for) instead of init."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1 if on else 0, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
 
 
 # -- the core, copied and trimmed -------------------------------------------------------------

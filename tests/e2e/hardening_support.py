@@ -32,6 +32,7 @@ import yaml
 import filesystems
 from clone_support import chkimg, core_children, evidence, listing, send_clone, still_ours
 from loops import LoopDevice, Loops, run
+from processes import wait_until
 
 try:  # libyaml: the fuzzer loads thousands of answers
     YamlLoader = yaml.CSafeLoader
@@ -60,18 +61,8 @@ SHUTDOWN_NOLOGFLUSH = 2
 
 
 def make_big_ext4(loops, seed=11, size_mib=BIG_MIB, random_mib=RANDOM_MIB):
-    """An ext4 device with the harness's sample files and `random_mib` MiB of incompressible data."""
-    device = filesystems.make(loops, "ext4", size_mib=size_mib, files=True, seed=seed)
-    mountpoint = loops.mount(device)
-    try:
-        rng = random.Random(seed)
-        with open(os.path.join(mountpoint, "random.bin"), "wb") as f:
-            for _ in range(random_mib):
-                f.write(rng.randbytes(1 << 20))
-        run("sync")
-    finally:
-        loops.umount(mountpoint)
-    return device
+    """An ext4 device with the harness's sample files and `random_mib` MiB of seeded incompressible data."""
+    return filesystems.make_big_ext4(loops, size_mib, random_mib, files=True, seed=seed)
 
 
 class Stock:
@@ -204,45 +195,7 @@ def processes_with_argument(*arguments):
     return found
 
 
-def can_claim_exclusively(path):
-    """Whether nothing holds a block device (the kernel grants O_EXCL only then)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_EXCL)
-    except OSError:
-        return False
-    os.close(fd)
-    return True
-
-
-def wait_until(predicate, timeout=5.0, interval=0.01):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
-
-
 # -- the wire --------------------------------------------------------------------------------
-
-
-def job_end(core, job_id, kind, timeout=120):
-    """The success or failure message of a job, wherever it is among the messages received."""
-
-    def ended(m):
-        return m.get("id") == job_id and (m.get("type") == f"{kind}-failed" or (m.get("type") == kind and m.get("finish") is not None))
-
-    deadline = time.monotonic() + timeout
-    while True:
-        found = [m for m in core.messages if ended(m)]
-        if found:
-            return found[0]
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no end of {kind} {job_id} within {timeout}s\n{evidence(core)}")
-        try:
-            core.next(min(1.0, max(0.05, deadline - time.monotonic())))
-        except TimeoutError:
-            pass
 
 
 def start(core, request, kind, timeout=15):
@@ -326,7 +279,7 @@ def assert_goes_on_serving(core, rig):
     request = {"type": "clone", "source": device.path, "destination": destination, "name": "after", "compression": "lz4"}
     first = start(core, request, "clone")
     assert first["type"] == "clone", evidence(core, f"the following clone was refused: {first}")
-    end = job_end(core, first["id"], "clone", timeout=60)
+    end = core.job_end(first["id"], "clone", timeout=60)
     assert end["type"] == "clone", evidence(core, f"the following clone failed: {end}")
     assert listing(destination) == [os.path.basename(end["destination"])], evidence(core, f"the following clone left {listing(destination)}")
     chkimg(end["destination"], "lz4")
@@ -400,18 +353,6 @@ def failing_disk(loops, size_mib=BIG_MIB):
 
 
 # -- processes that outlive their parent -----------------------------------------------------
-
-PR_SET_CHILD_SUBREAPER = 36
-
-
-def set_child_subreaper(on):
-    """Orphans below this process are re-parented to it (so the test can wait for them)."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1 if on else 0, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
-
 
 def reap(pid, timeout):
     """Waits for a child (or adopted orphan) to end; returns its wait status, or None."""

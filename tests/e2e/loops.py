@@ -96,3 +96,13 @@ class Loops:
             run("losetup", "-d", device.path, check=False)
             self.devices.remove(device)
         subprocess.run(["rm", "-rf", self.directory], check=False)
+
+
+def can_claim_exclusively(path):
+    """Whether nothing holds a block device (the kernel grants O_EXCL only then)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_EXCL)
+    except OSError:
+        return False
+    os.close(fd)
+    return True

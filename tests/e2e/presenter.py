@@ -2,7 +2,6 @@
 binds, that spawns the published apart-core and speaks PROTOCOL.md to it."""
 
 import os
-import signal
 import subprocess
 import tempfile
 import time
@@ -10,6 +9,8 @@ import uuid
 
 import yaml
 import zmq
+
+from processes import stop
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORE = os.environ.get("APART_CORE", os.path.join(REPO, "artifacts", "apart-core", "apart-core"))
@@ -163,13 +164,8 @@ class Presenter(MessageLog):
         return self.process.wait(timeout)
 
     def close(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        if self.process is not None:
+            stop(self.process, 15)
         if self.process is not None and self.process.stdout is not None:
             self.process.stdout.close()
         self.socket.close(0)

@@ -25,6 +25,7 @@ from datetime import datetime
 import filesystems
 from loops import Loops, run
 from presenter import Presenter
+from processes import wait_until
 
 # Image file extension per compression option (PROTOCOL.md §3/§4).
 EXTENSIONS = {"gz": "gz", "zst": "zst", "lz4": "lz4", "uncompressed": "uncompressed"}
@@ -177,7 +178,7 @@ def clone(presenter, source, directory, name, compression, timeout=180):
     """Clones through the core and returns its success message (fails the test otherwise)."""
     presenter.send({"type": "clone", "source": source, "destination": directory, "name": name, "compression": compression})
     first = presenter.wait_for(lambda m: m.get("type") in ("clone", "clone-failed"), timeout=15)
-    end = first if first["type"] == "clone-failed" else job_end(presenter, first["id"], "clone", timeout)
+    end = first if first["type"] == "clone-failed" else presenter.job_end(first["id"], "clone", timeout)
     assert end["type"] == "clone", f"the clone of {source} needed by this test failed: {end}\n{presenter.log()}"
     image = end["destination"]
     assert os.path.isfile(image), image
@@ -235,6 +236,19 @@ def partclone_data_offset(path):
     return 110 + (total_blocks + 7) // 8 + 4
 
 
+def damage(image, how, compression):
+    """Truncates an image to half, or flips bytes in its middle (in the block data, where partclone's
+    own checksums must catch it, when nothing compresses it)."""
+    if how == "truncated":
+        truncate_to_half(image)
+        return
+    offset = os.path.getsize(image) // 2
+    if compression == "uncompressed" and ".apt.dd." not in image:
+        # partclone's own checksums must catch it: flip bytes in the block data.
+        assert offset > partclone_data_offset(image) + 4096, (offset, partclone_data_offset(image))
+    flip_bytes(image, offset)
+
+
 def fingerprint(path):
     """What must not change on a refused destination: its identity (kind, mode, device number,
     inode) and, for a block device or regular file, the SHA-256 of every byte. None when
@@ -266,30 +280,9 @@ def start_job(presenter, request, kind, timeout=15):
     return presenter.wait_for(lambda m: m.get("type") in (kind, f"{kind}-failed"), timeout=timeout, what=f"answer to {kind}")
 
 
-def job_end(presenter, job_id, kind, timeout=120):
-    """The success or failure message of a job, whether or not an earlier wait skipped past it
-    (Presenter.job_end only looks at messages no wait has returned yet)."""
-
-    def ended(m):
-        return m.get("id") == job_id and (m.get("type") == f"{kind}-failed" or (m.get("type") == kind and m.get("finish") is not None))
-
-    deadline = time.monotonic() + timeout
-    while True:
-        found = [m for m in presenter.messages if ended(m)]
-        if found:
-            return found[0]
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError(f"no end of {kind} {job_id} within {timeout}s; got {presenter.types()}; log:\n{presenter.log()}")
-        try:
-            presenter.next(min(left, 1.0))
-        except TimeoutError:
-            pass
-
-
 def run_job(presenter, request, kind, timeout=120):
     first = start_job(presenter, request, kind)
-    end = first if first["type"] == f"{kind}-failed" else job_end(presenter, first["id"], kind, timeout)
+    end = first if first["type"] == f"{kind}-failed" else presenter.job_end(first["id"], kind, timeout)
     return first, end
 
 
@@ -385,7 +378,7 @@ def assert_refused(presenter, request, mentions, words, kind="restore"):
         answer = start_job(presenter, request, kind)
         if answer["type"] == kind:
             presenter.send({"type": f"cancel-{kind}", "id": answer["id"]})
-            job_end(presenter, answer["id"], kind, timeout=60)
+            presenter.job_end(answer["id"], kind, timeout=60)
             raise AssertionError(f"the core accepted {request} instead of refusing it: {answer['_raw']}\n{presenter.log()}")
         error = assert_failure(answer, kind, request=request, presenter=presenter)
         assert isinstance(answer.get("id"), str) and answer["id"].strip(), answer["_raw"]
@@ -492,20 +485,3 @@ def alive(pid):
     return os.path.exists(f"/proc/{pid}")
 
 
-def wait_until(predicate, timeout=5.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
-
-
-def can_claim_exclusively(path):
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_EXCL)
-    except OSError:
-        return False
-    os.close(fd)
-    return True

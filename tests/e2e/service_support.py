@@ -24,6 +24,7 @@ import zmq
 
 from loops import run
 from presenter import CORE, REPO, CoreExited, MessageLog
+from processes import stop
 
 PYTHON = "/usr/bin/python3"
 UNIT = os.path.join(REPO, "packaging", "systemd", "apart-core.service")
@@ -107,13 +108,7 @@ class ServiceCore:
 
     def close(self):
         if self.process is not None:
-            if self.process.poll() is None:
-                self.process.send_signal(signal.SIGTERM)
-                try:
-                    self.process.wait(30)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait(10)
+            stop(self.process, 30)
             if self.process.stdout is not None:
                 self.process.stdout.close()
         shutil.rmtree(self.directory, ignore_errors=True)
@@ -356,10 +351,3 @@ def stale_socket(path):
     return os.lstat(path)
 
 
-def wait_until(predicate, timeout=5.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(interval)
-    return True

@@ -17,6 +17,7 @@ import pytest
 
 import filesystems
 from loops import run
+from processes import children
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 APART = os.environ.get("APART", os.path.join(REPO, "artifacts", "apart-core", "apart"))
@@ -48,16 +49,7 @@ def listed_part(device):
 
 def big_ext4(loops, size_mib=256, random_mib=200):
     """An ext4 device with incompressible data: its clone lasts seconds."""
-    device = filesystems.make(loops, "ext4", label="clibig", size_mib=size_mib, files=False)
-    mountpoint = loops.mount(device)
-    try:
-        with open(os.path.join(mountpoint, "random.bin"), "wb") as f:
-            for _ in range(random_mib):
-                f.write(os.urandom(1 << 20))
-        run("sync")
-    finally:
-        loops.umount(mountpoint)
-    return device
+    return filesystems.make_big_ext4(loops, size_mib, random_mib, label="clibig")
 
 
 def pids_of(program):
@@ -70,17 +62,6 @@ def pids_of(program):
             continue
         if argv and program(argv):
             found.append(int(path.split("/")[2]))
-    return found
-
-
-def children(pid):
-    found = []
-    for path in glob.glob(f"/proc/{pid}/task/*/children"):
-        try:
-            with open(path) as f:
-                found += [int(x) for x in f.read().split()]
-        except OSError:
-            pass
     return found
 
 

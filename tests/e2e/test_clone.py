@@ -9,6 +9,7 @@ import zoneinfo
 
 import pytest
 
+from processes import wait_until
 from clone_support import (  # noqa: F401 - rig is a fixture
     CORE_TZ,
     EXTENSIONS,
@@ -31,7 +32,6 @@ from clone_support import (  # noqa: F401 - rig is a fixture
     rig,
     send_clone,
     still_ours,
-    wait_until,
 )
 
 FILESYSTEMS = ["ext4", "xfs", "btrfs", "vfat", "ntfs", "exfat"]

@@ -32,17 +32,16 @@ from foundation_support import (
     part_named,
     path_without,
     public,
-    set_child_subreaper,
     spawn_presenter_process,
     stalled_partclone,
     still_alive,
     stdout_of,
     timestamps,
     wait_started,
-    wait_until,
     write_script,
 )
 from loops import run
+from processes import set_child_subreaper, wait_until
 
 
 def blkid(device):

@@ -24,7 +24,6 @@ from hardening_support import (
     Fuzzer,
     Sandbox,
     YamlLoader,
-    job_end,
     lsblk_stand_in,
     replay_one_by_one,
     start,
@@ -114,7 +113,7 @@ def test_thirty_thousand_hostile_messages_each_get_one_error_or_failure_and_the_
     request = {"type": "clone", "source": source.path, "destination": through_symlink, "name": "after-fuzz", "compression": "zst"}
     first = start(core, request, "clone")
     assert first["type"] == "clone", evidence(core, f"after the fuzz the clone was refused: {first}")
-    end = job_end(core, first["id"], "clone", timeout=60)
+    end = core.job_end(first["id"], "clone", timeout=60)
     assert end["type"] == "clone", evidence(core, f"after the fuzz the clone failed: {end}")
     image = sandbox.path("images", os.path.basename(end["destination"]))
     assert listing(sandbox.path("images")) == [os.path.basename(image)], listing(sandbox.path("images"))
@@ -122,12 +121,12 @@ def test_thirty_thousand_hostile_messages_each_get_one_error_or_failure_and_the_
 
     core.send({"type": "verify", "source": image})
     checked = core.wait_for(lambda m: m.get("type") in ("verify", "verify-failed") and m.get("source") == image, timeout=15)
-    checked = checked if checked["type"] == "verify-failed" else job_end(core, checked["id"], "verify", timeout=60)
+    checked = checked if checked["type"] == "verify-failed" else core.job_end(checked["id"], "verify", timeout=60)
     assert checked["type"] == "verify", evidence(core, f"after the fuzz the verify failed: {checked}")
 
     first = start(core, {"type": "restore", "source": image, "destination": target.path}, "restore")
     assert first["type"] == "restore", evidence(core, f"after the fuzz the restore was refused: {first}")
-    end = job_end(core, first["id"], "restore", timeout=60)
+    end = core.job_end(first["id"], "restore", timeout=60)
     assert end["type"] == "restore", evidence(core, f"after the fuzz the restore failed: {end}")
     assert filesystems.snapshot(rig.loops, target, "ext4") == expected, "the restored files differ from the source's"
     filesystems.check(target, "ext4")

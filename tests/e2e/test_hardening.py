@@ -23,7 +23,7 @@ import time
 import pytest
 
 import filesystems
-from clone_support import chkimg, children, core_children, evidence, listing, partclone_header, rig  # noqa: F401 - rig is a fixture
+from clone_support import chkimg, core_children, evidence, listing, partclone_header, rig  # noqa: F401 - rig is a fixture
 from foundation_support import drain_until_exit, is_dying, spawn_presenter_process
 from hardening_support import (
     BIG_MIB,
@@ -36,29 +36,26 @@ from hardening_support import (
     assert_failed_with_reason,
     assert_goes_on_serving,
     assert_no_process_left,
-    can_claim_exclusively,
     command_line,
     drop_caches,
     failing_disk,
     journal_records,
-    job_end,
     make_big_ext4,
     processes_mentioning,
     processes_with_argument,
     reap,
     reattach_read_only,
     running,
-    set_child_subreaper,
     sha256_file,
     shell_shims,
     size_of,
     start,
     wait_mid_clone,
     wait_mid_restore,
-    wait_until,
 )
-from loops import run
+from loops import can_claim_exclusively, run
 from presenter import CORE
+from processes import children, set_child_subreaper, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +111,7 @@ def test_the_compressor_killed_with_sigkill_mid_clone_fails_the_clone_naming_it_
     assert len(compressor) == 1, f"the clone's processes are {programs}"
 
     os.kill(compressor[0], signal.SIGKILL)
-    end = job_end(core, first["id"], "clone", timeout=60)
+    end = core.job_end(first["id"], "clone", timeout=60)
 
     left = listing(destination)
     assert_failed_with_reason(core, end, "clone", first, re.compile(rf"{COMPRESSORS[codec]}.*(killed|signal)"), "compressor killed")
@@ -136,7 +133,7 @@ def test_partclone_killed_mid_restore_fails_the_restore_naming_it_and_leaves_the
     assert len(partclone) == 1, f"the restore's processes are {programs}"
 
     os.kill(partclone[0], signal.SIGKILL)
-    end = job_end(core, first["id"], "restore", timeout=60)
+    end = core.job_end(first["id"], "restore", timeout=60)
 
     assert_failed_with_reason(core, end, "restore", first, re.compile(r"partclone\S* .*(killed|signal)"), "partclone killed")
     assert_no_process_left(core, programs, image)
@@ -158,7 +155,7 @@ def test_the_decompressor_killed_mid_restore_fails_the_restore_naming_it_and_lea
     assert len(decompressor) == 1, f"the restore's processes are {programs}"
 
     os.kill(decompressor[0], signal.SIGKILL)
-    end = job_end(core, first["id"], "restore", timeout=60)
+    end = core.job_end(first["id"], "restore", timeout=60)
 
     assert_failed_with_reason(core, end, "restore", first, re.compile(rf"{COMPRESSORS[codec]}.*(killed|signal)"), "decompressor killed")
     assert_no_process_left(core, programs, image)
@@ -178,7 +175,7 @@ def test_a_destination_that_fills_up_mid_clone_fails_the_clone_saying_so_and_fre
     assert first["type"] == "clone", evidence(core, f"refused: {first}")
     programs = wait_mid_clone(core, first)
 
-    end = job_end(core, first["id"], "clone", timeout=60)
+    end = core.job_end(first["id"], "clone", timeout=60)
 
     assert_failed_with_reason(core, end, "clone", first, SPACE_RAN_OUT, "destination full")
     assert listing(tiny) == [], evidence(core, f"files left on the full destination: {listing(tiny)}")
@@ -199,7 +196,7 @@ def test_the_destination_directory_removed_mid_clone_fails_the_clone_saying_so_a
     programs = wait_mid_clone(core, first)
 
     shutil.rmtree(destination)
-    end = job_end(core, first["id"], "clone", timeout=60)
+    end = core.job_end(first["id"], "clone", timeout=60)
 
     assert_failed_with_reason(core, end, "clone", first, re.compile(r"(removed|deleted|no longer exists|does not exist)", re.I), "directory removed")
     assert listing(parent) == [], evidence(core, f"something was left or recreated: {listing(parent)}")
@@ -221,7 +218,7 @@ def test_the_image_deleted_mid_restore_either_restores_the_source_exactly_or_fai
     programs, read = wait_mid_restore(core, image)
 
     os.unlink(image)
-    end = job_end(core, first["id"], "restore", timeout=60)
+    end = core.job_end(first["id"], "restore", timeout=60)
 
     assert_no_process_left(core, programs, image)
     assert listing(directory) == [], f"files left beside the deleted image: {listing(directory)}"
@@ -251,7 +248,7 @@ def test_the_source_detached_mid_clone_either_makes_a_complete_image_that_restor
     written = size_of(first["destination"] + ".inprogress")
 
     rig.loops.detach(source)  # losetup -d: on a device in use, this sets autoclear
-    end = job_end(core, first["id"], "clone", timeout=60)
+    end = core.job_end(first["id"], "clone", timeout=60)
 
     assert_no_process_left(core, programs, first["destination"])
     assert wait_until(lambda: run("losetup", "-j", source.backing, check=False).stdout.strip() == "", 5), "the loop device was never released"
@@ -264,7 +261,7 @@ def test_the_source_detached_mid_clone_either_makes_a_complete_image_that_restor
         target = listed_target(rig, seed=22)
         restored = start(core, restore_request(image, target), "restore")
         assert restored["type"] == "restore", evidence(core, f"refused: {restored}")
-        assert job_end(core, restored["id"], "restore", timeout=60)["type"] == "restore", evidence(core, "the image does not restore")
+        assert core.job_end(restored["id"], "restore", timeout=60)["type"] == "restore", evidence(core, "the image does not restore")
         filesystems.check(target, "ext4")
         assert filesystems.snapshot(rig.loops, target, "ext4") == expected, "the image's files differ from the source's"
     else:
@@ -284,7 +281,7 @@ def test_the_destination_detached_mid_restore_either_leaves_the_source_files_in_
     programs, read = wait_mid_restore(core, image)
 
     rig.loops.detach(target)  # losetup -d: on a device in use, this sets autoclear
-    end = job_end(core, first["id"], "restore", timeout=60)
+    end = core.job_end(first["id"], "restore", timeout=60)
 
     assert_no_process_left(core, programs, image)
     assert wait_until(lambda: run("losetup", "-j", target.backing, check=False).stdout.strip() == "", 5), "the loop device was never released"
@@ -320,7 +317,7 @@ def test_a_source_disk_failing_with_io_errors_mid_clone_fails_the_clone_saying_s
         programs = wait_mid_clone(core, first)
 
         disk.fail()
-        end = job_end(core, first["id"], "clone", timeout=60)
+        end = core.job_end(first["id"], "clone", timeout=60)
 
         left = listing(destination)
         assert_no_process_left(core, programs, first["destination"])
@@ -340,7 +337,7 @@ def test_a_destination_disk_failing_with_io_errors_mid_restore_fails_the_restore
         programs, _ = wait_mid_restore(core, image)
 
         disk.fail()
-        end = job_end(core, first["id"], "restore", timeout=60)
+        end = core.job_end(first["id"], "restore", timeout=60)
 
         assert_no_process_left(core, programs, image)
         assert_failed_with_reason(core, end, "restore", first, IO_ERROR, "destination disk failing")
@@ -363,7 +360,7 @@ def test_a_clone_and_a_restore_of_the_same_device_sent_together_the_second_is_re
     core = rig.core()
     images = rig.directory()
     made = start(core, clone_request(donor.path, images, name="donor", compression="lz4"), "clone")
-    image = job_end(core, made["id"], "clone", timeout=60)["destination"]
+    image = core.job_end(made["id"], "clone", timeout=60)["destination"]
     donor_files = filesystems.snapshot(rig.loops, donor, "ext4")
     restored_bytes = None
     rounds = []
@@ -392,7 +389,7 @@ def test_a_clone_and_a_restore_of_the_same_device_sent_together_the_second_is_re
         loser = answers["restore" if winner == "clone" else "clone"]
         assert IN_USE.search(loser.get("error") or ""), evidence(core, f"{what}: the refusal does not say the device is busy: {loser}")
         assert loser["start"] == loser["finish"]
-        end = job_end(core, answers[winner]["id"], winner, timeout=60)
+        end = core.job_end(answers[winner]["id"], winner, timeout=60)
         assert end["type"] == winner, evidence(core, f"{what}: the {winner} that ran failed: {end}")
         if winner == "clone":
             chkimg(end["destination"], "lz4")
@@ -490,7 +487,7 @@ def test_sigkill_of_the_core_kills_its_children_and_the_next_core_removes_its_st
             assert f.read() == b"someone else's file, not the core's"
         assert os.path.exists(live_partial), evidence(newcomer, "the next core removed a running core's .inprogress")
         assert len(journal_records(state)) == 1, f"the journal holds {journal_records(state)}"
-        end = job_end(survivor, live["id"], "clone", timeout=60)
+        end = survivor.job_end(live["id"], "clone", timeout=60)
         assert end["type"] == "clone", evidence(survivor, f"the running core's clone failed: {end}")
         assert listing(survivor_destination) == [os.path.basename(end["destination"])]
         chkimg(end["destination"], "gz")
@@ -591,7 +588,7 @@ def test_names_and_paths_with_shell_syntax_are_files_named_literally_through_clo
 
     first = start(core, clone_request(source.path, directory, name=SHELL_NAME, compression="lz4"), "clone")
     assert first["type"] == "clone", evidence(core, f"refused: {first}")
-    end = job_end(core, first["id"], "clone", timeout=60)
+    end = core.job_end(first["id"], "clone", timeout=60)
     assert end["type"] == "clone", evidence(core, f"the clone failed: {end}")
     image = end["destination"]
     assert os.path.dirname(image) == directory and os.path.basename(image).startswith(SHELL_NAME + "-")
@@ -600,12 +597,12 @@ def test_names_and_paths_with_shell_syntax_are_files_named_literally_through_clo
 
     core.send({"type": "verify", "source": image})
     verify = core.wait_for(lambda m: m.get("type") in ("verify", "verify-failed") and m.get("source") == image, timeout=15)
-    verify = verify if verify["type"] == "verify-failed" else job_end(core, verify["id"], "verify", timeout=60)
+    verify = verify if verify["type"] == "verify-failed" else core.job_end(verify["id"], "verify", timeout=60)
     assert verify["type"] == "verify", evidence(core, f"the verify failed: {verify}")
 
     restore = start(core, restore_request(image, target), "restore")
     assert restore["type"] == "restore", evidence(core, f"refused: {restore}")
-    assert job_end(core, restore["id"], "restore", timeout=60)["type"] == "restore", evidence(core, "the restore failed")
+    assert core.job_end(restore["id"], "restore", timeout=60)["type"] == "restore", evidence(core, "the restore failed")
     assert filesystems.snapshot(rig.loops, target, "ext4") == filesystems.snapshot(rig.loops, source, "ext4")
 
     core.send({"type": "delete-clone", "file": image})

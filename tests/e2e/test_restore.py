@@ -15,28 +15,24 @@ import time
 import pytest
 
 import filesystems
-from loops import run
+from loops import can_claim_exclusively, run
 from restore_support import (
     alive,
     assert_failure,
     assert_refused,
     assert_still_serving,
     assert_success_run,
-    can_claim_exclusively,
     copy_image,
+    damage,
     descendants,
     fingerprint,
-    flip_bytes,
     image_file_name,
     image_stock,
-    job_end,
     make_dd_source,
-    partclone_data_offset,
     processes_using,
     run_job,
     scratch_directory,
     start_job,
-    truncate_to_half,
     variant_of,
     wait_for_partclone_below,
 )
@@ -82,7 +78,7 @@ def restore_and_expect_success(core, requests, timeout=120):
     for request in requests:
         first = firsts[request["destination"]]
         assert first["type"] == "restore", f"{request} was refused: {first['_raw']}\n{core.log()}"
-        end = job_end(core, first["id"], "restore", timeout)
+        end = core.job_end(first["id"], "restore", timeout)
         assert end["type"] == "restore", f"{request} failed: {end['_raw']}\n{core.log()}"
         assert_success_run(core, first["id"], "restore", request, require_syncing=True)
 
@@ -220,7 +216,7 @@ def test_a_destination_that_a_running_clone_is_reading_is_refused_and_left_uncha
         assert not ended, f"the clone ended before the refusal was checked; make its device larger: {ended}"
     finally:
         core.send({"type": "cancel-clone", "id": clone["id"]})
-        end = job_end(core, clone["id"], "clone", timeout=60)
+        end = core.job_end(clone["id"], "clone", timeout=60)
     assert end["type"] == "clone-failed" and end["error"] == "Cancelled", end["_raw"]
     assert (fingerprint(device.path), fingerprint(image)) == before
 
@@ -277,7 +273,7 @@ def test_a_restore_cancelled_midway_ends_cancelled_and_leaves_no_process(stock, 
     running = wait_for_partclone_below(core, first["id"], "restore", before_children)
 
     core.send({"type": "cancel-restore", "id": first["id"]})
-    end = job_end(core, first["id"], "restore", timeout=60)
+    end = core.job_end(first["id"], "restore", timeout=60)
 
     assert end["type"] == "restore-failed", end["_raw"]
     assert end["error"] == "Cancelled", end["_raw"]
@@ -291,18 +287,6 @@ def test_a_restore_cancelled_midway_ends_cancelled_and_leaves_no_process(stock, 
 
 
 # -- damaged images --------------------------------------------------------------------------
-
-
-def damage(image, how, compression):
-    if how == "truncated":
-        truncate_to_half(image)
-        return
-    size = os.path.getsize(image)
-    offset = size // 2
-    if compression == "uncompressed":
-        # partclone's own checksums must catch it: flip bytes in the block data.
-        assert offset > partclone_data_offset(image) + 4096, (offset, partclone_data_offset(image))
-    flip_bytes(image, offset)
 
 
 @pytest.mark.parametrize("compression", COMPRESSIONS)

@@ -25,7 +25,7 @@ import zmq
 
 import filesystems
 from clone_support import chkimg, partclone_header
-from loops import Loops, run
+from loops import Loops
 from presenter import CORE, REPO
 from service_support import (  # noqa: F401 - fixtures
     SYSUSERS,
@@ -53,16 +53,7 @@ def big_device():
     """An ext4 device holding 200 MiB of random data: its clone lasts seconds. Only read (cloned)."""
     loops = Loops()
     try:
-        device = filesystems.make(loops, "ext4", label="svcbig", size_mib=256, files=False)
-        mountpoint = loops.mount(device)
-        try:
-            with open(os.path.join(mountpoint, "random.bin"), "wb") as f:
-                for _ in range(200):
-                    f.write(os.urandom(1 << 20))
-            run("sync")
-        finally:
-            loops.umount(mountpoint)
-        yield device
+        yield filesystems.make_big_ext4(loops, label="svcbig")
     finally:
         loops.cleanup()
 

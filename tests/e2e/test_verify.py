@@ -17,18 +17,15 @@ from restore_support import (
     assert_still_serving,
     assert_success_run,
     copy_image,
+    damage,
     descendants,
-    flip_bytes,
     image_file_name,
     image_stock,
-    job_end,
-    partclone_data_offset,
     processes_using,
     run_job,
     scratch_directory,
     sha256_file,
     start_job,
-    truncate_to_half,
     wait_for_partclone_below,
 )
 
@@ -76,17 +73,6 @@ def test_verify_of_a_dd_image_succeeds(compression, stock, core):
 
     assert end["type"] == "verify", f"{end['_raw']}\n{core.log()}"
     assert_success_run(core, first["id"], "verify", request)
-
-
-def damage(image, how, compression):
-    if how == "truncated":
-        truncate_to_half(image)
-        return
-    offset = os.path.getsize(image) // 2
-    if compression == "uncompressed" and ".apt.dd." not in image:
-        # partclone's own checksums must catch it: flip bytes in the block data.
-        assert offset > partclone_data_offset(image) + 4096, (offset, partclone_data_offset(image))
-    flip_bytes(image, offset)
 
 
 DAMAGED = [("ext4", c, how) for how in ("truncated", "flipped") for c in COMPRESSIONS] + [
@@ -138,7 +124,7 @@ def test_a_verify_cancelled_midway_ends_cancelled_and_leaves_no_process(stock, c
     running = wait_for_partclone_below(core, first["id"], "verify", before_children)
 
     core.send({"type": "cancel-verify", "id": first["id"]})
-    end = job_end(core, first["id"], "verify", timeout=30)
+    end = core.job_end(first["id"], "verify", timeout=30)
 
     assert end["type"] == "verify-failed", end["_raw"]
     assert end["error"] == "Cancelled", end["_raw"]
