@@ -3,14 +3,16 @@ using Apart.Abstractions;
 namespace Apart.Imaging.Partclone;
 
 /// <summary>
-/// Images filesystems with partclone, calling it exactly as the original core did (PROTOCOL.md §1),
+/// Images filesystems with partclone, calling it exactly as the original core did (docs/PROTOCOL.md §1),
 /// because presenters' test harnesses replace partclone with stand-ins that parse only those
 /// options: clone <c>PREFIX.V -c -s SOURCE</c>, restore <c>PREFIX.V -r -o DEST</c>, raw images
 /// through <c>PREFIX.dd</c> without <c>-c</c>/<c>-r</c>, checks with <c>PREFIX.chkimg -s -</c>.
+/// A format is partclone's variant: the tool's name (<c>ext4</c>, <c>vfat</c>, <c>dd</c>).
 /// </summary>
 public sealed class PartcloneImager : IImager
 {
     private const string CheckVariant = "chkimg";
+    private const string NtfsVariant = "ntfs";
 
     private readonly PartcloneLocator _locator;
 
@@ -22,92 +24,104 @@ public sealed class PartcloneImager : IImager
     }
 
     /// <inheritdoc/>
-    /// <value>Always <c>dd</c>.</value>
-    public string RawVariant => FilesystemVariants.Raw;
-
-    /// <inheritdoc/>
-    public int HeaderLength => PartcloneImageHeader.Length;
-
-    /// <inheritdoc/>
     /// <remarks>
     /// Takes blkid's type names case-insensitively. A type this imager knows maps to its tool
     /// (all FAT types to <c>vfat</c>, <c>hfsplus</c> to <c>hfsplus</c>…); any other type is tried as
-    /// a tool name of its own, as the original core did.
+    /// a tool name of its own, as the original core did. Without a tool, <c>dd</c>: raw bytes.
     /// </remarks>
-    public string ChooseVariant(string? fsType)
+    public string FormatFor(string? fsType)
     {
         if (string.IsNullOrWhiteSpace(fsType))
         {
-            return RawVariant;
+            return FilesystemVariants.Raw;
         }
 
-        foreach (var variant in FilesystemVariants.Candidates(fsType))
-        {
-            if (HasVariant(variant))
-            {
-                return variant;
-            }
-        }
-
-        return RawVariant;
+        return FilesystemVariants.Candidates(fsType).FirstOrDefault(_locator.IsInstalled) ?? FilesystemVariants.Raw;
     }
 
     /// <inheritdoc/>
     /// <remarks>
-    /// False for names that cannot be a variant (anything but lowercase letters and digits, so an
-    /// image name can never point outside partclone's tools) and for partclone's tools that do
-    /// not image a filesystem (<c>chkimg</c>, <c>info</c>, <c>restore</c>…).
+    /// Names that cannot be a variant (anything but lowercase letters and digits, so an image name
+    /// can never point outside partclone's tools) and partclone's tools that do not image a
+    /// filesystem (<c>chkimg</c>, <c>info</c>, <c>restore</c>…) are not formats.
     /// </remarks>
-    public bool HasVariant(string variant) =>
-        FilesystemVariants.IsImagingVariant(variant) && _locator.IsInstalled(variant);
+    public string? CannotRead(string format) =>
+        !FilesystemVariants.IsImagingVariant(format) ? $"'{format}' is not a partclone variant"
+        : !_locator.IsInstalled(format) ? $"{_locator.ProgramPath(format)} is not installed"
+        : null;
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The variant is not a variant name, or the device is empty.</exception>
-    public CommandLine CloneCommand(string variant, string sourceDevice)
+    /// <exception cref="ArgumentException">The format is not a variant name, or the device path is empty.</exception>
+    public ImagingCommand Clone(string format, DeviceExtent source)
     {
-        var program = Program(variant);
-        ArgumentException.ThrowIfNullOrWhiteSpace(sourceDevice);
-        return variant == RawVariant
-            ? new CommandLine(program, ["-s", sourceDevice])
-            : new CommandLine(program, ["-c", "-s", sourceDevice]);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrWhiteSpace(source.Path);
+        var program = Program(format);
+        return Run(format == FilesystemVariants.Raw
+            ? new CommandLine(program, ["-s", source.Path])
+            : new CommandLine(program, ["-c", "-s", source.Path]));
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The variant is not a variant name, or the device is empty.</exception>
-    public CommandLine RestoreCommand(string variant, string destinationDevice)
+    /// <exception cref="ArgumentException">The format is not a variant name, or the device path is empty.</exception>
+    public ImagingCommand Restore(string format, DeviceExtent destination)
     {
-        var program = Program(variant);
-        ArgumentException.ThrowIfNullOrWhiteSpace(destinationDevice);
-        return variant == RawVariant
-            ? new CommandLine(program, ["-o", destinationDevice])
-            : new CommandLine(program, ["-r", "-o", destinationDevice]);
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentException.ThrowIfNullOrWhiteSpace(destination.Path);
+        var program = Program(format);
+        return Run(format == FilesystemVariants.Raw
+            ? new CommandLine(program, ["-o", destination.Path])
+            : new CommandLine(program, ["-r", "-o", destination.Path]));
     }
 
     /// <inheritdoc/>
-    /// <remarks>partclone.chkimg learns the filesystem from the image header, so one tool checks every variant.</remarks>
-    /// <exception cref="ArgumentException">The variant is not a variant name.</exception>
-    public CommandLine? CheckCommand(string variant)
+    /// <remarks>
+    /// partclone.chkimg learns the filesystem from the image header, so one tool checks every
+    /// variant; raw (dd) images have no structure to check, only their length.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The format is not a variant name.</exception>
+    public ImageCheck Check(string format)
     {
-        ThrowIfNotVariant(variant);
-        return variant == RawVariant
-            ? null
-            : new CommandLine(_locator.ProgramPath(CheckVariant), ["-s", "-"]);
+        ThrowIfNotVariant(format);
+        return format == FilesystemVariants.Raw
+            ? new ImageCheck.DeviceBytes()
+            : new ImageCheck.Program(Run(new CommandLine(_locator.ProgramPath(CheckVariant), ["-s", "-"])));
     }
 
     /// <inheritdoc/>
-    public void CompleteRestore(string variant, Stream device, long deviceSize)
+    /// <remarks>A partclone image's header records the device size; a raw image is the device's bytes, as long as the device.</remarks>
+    public async ValueTask<long?> ReadSourceSizeAsync(string format, Stream image, long? length, CancellationToken cancellationToken = default)
     {
-        if (variant == "ntfs")
+        ArgumentNullException.ThrowIfNull(image);
+        if (format == FilesystemVariants.Raw)
         {
-            NtfsBackupBootSector.Write(device, deviceSize);
+            return length;
+        }
+
+        var head = new byte[PartcloneImageHeader.Length];
+        var read = await image.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return PartcloneImageHeader.TryRead(head.AsSpan(0, read))?.DeviceSize
+            ?? throw new InvalidDataException("it is damaged or not a partclone image: its header cannot be read.");
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>partclone never images NTFS's backup boot sector (partclone issue #69): it is written here.</remarks>
+    public async ValueTask CompleteRestoreAsync(string format, DeviceExtent device, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (format != NtfsVariant)
+        {
+            return;
+        }
+
+        var stream = new FileStream(device.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
+        await using (stream.ConfigureAwait(false))
+        {
+            NtfsBackupBootSector.Write(stream, device.Size);
         }
     }
 
-    /// <inheritdoc/>
-    public long? ReadFilesystemSize(ReadOnlySpan<byte> head) => PartcloneImageHeader.TryRead(head)?.DeviceSize;
-
-    /// <inheritdoc/>
-    public IProgressParser CreateProgressParser() => new PartcloneProgressParser();
+    private static ImagingCommand Run(CommandLine command) => new(command, new PartcloneProgressParser());
 
     private string Program(string variant)
     {

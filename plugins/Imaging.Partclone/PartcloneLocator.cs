@@ -1,24 +1,22 @@
+using Apart.Abstractions;
+
 namespace Apart.Imaging.Partclone;
 
 /// <summary>
 /// Finds partclone's programs. Every tool is <c>PREFIX.VARIANT</c> (<c>/usr/sbin/partclone.ext4</c>):
-/// PREFIX is <c>APART_PARTCLONE_CMD</c> when set, otherwise the first of the usual sbin/bin
-/// directories holding <c>partclone.dd</c>, which every partclone build installs.
+/// PREFIX is <c>APART_PARTCLONE_CMD</c> when set, otherwise where <c>partclone.dd</c>, which every
+/// partclone build installs, is found the way the host finds every program (<see cref="ProgramLocator"/>).
 /// </summary>
 public sealed class PartcloneLocator
 {
     /// <summary>The environment variable naming PREFIX, kept from the original core.</summary>
     public const string PrefixVariable = "APART_PARTCLONE_CMD";
 
-    /// <summary>Where partclone is looked for when no prefix is configured, in this order.</summary>
-    public static IReadOnlyList<string> DefaultDirectories { get; } =
-        ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"];
-
     private const string BaseName = "partclone";
     private const string ProbeVariant = "dd";
 
     private readonly string? _configuredPrefix;
-    private readonly IReadOnlyList<string> _directories;
+    private readonly Func<string, string?> _find;
 
     // Cached once found; a miss is searched again next time, so installing partclone while the
     // core runs is noticed without a restart.
@@ -26,14 +24,14 @@ public sealed class PartcloneLocator
 
     /// <summary>Creates a locator.</summary>
     /// <param name="configuredPrefix">
-    /// PREFIX as <c>APART_PARTCLONE_CMD</c> gives it; null or empty to search
-    /// <paramref name="directories"/>. A relative prefix is taken from the current directory.
+    /// PREFIX as <c>APART_PARTCLONE_CMD</c> gives it; null or empty to search. A relative prefix
+    /// is taken from the current directory.
     /// </param>
-    /// <param name="directories">Where to search; <see cref="DefaultDirectories"/> when null.</param>
-    public PartcloneLocator(string? configuredPrefix = null, IReadOnlyList<string>? directories = null)
+    /// <param name="find">Finds a program by name; <see cref="ProgramLocator.Find"/> when null.</param>
+    public PartcloneLocator(string? configuredPrefix = null, Func<string, string?>? find = null)
     {
         _configuredPrefix = string.IsNullOrEmpty(configuredPrefix) ? null : Path.GetFullPath(configuredPrefix);
-        _directories = directories ?? DefaultDirectories;
+        _find = find ?? ProgramLocator.Find;
     }
 
     /// <summary>A locator configured from <see cref="PrefixVariable"/> as the process has it now.</summary>
@@ -54,46 +52,8 @@ public sealed class PartcloneLocator
 
     /// <summary>Whether <c>PREFIX.VARIANT</c> exists and is an executable file.</summary>
     public bool IsInstalled(string variant) =>
-        Prefix is { } prefix && IsExecutableFile(prefix + "." + variant);
+        Prefix is { } prefix && ProgramLocator.IsExecutable(prefix + "." + variant);
 
-    private string? Search()
-    {
-        foreach (var directory in _directories)
-        {
-            var prefix = Path.Combine(directory, BaseName);
-            if (IsExecutableFile(prefix + "." + ProbeVariant))
-            {
-                return prefix;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool IsExecutableFile(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return false;
-        }
-
-        const UnixFileMode anyExecute =
-            UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        try
-        {
-            // Distributions install most variants as symlinks (partclone.ext4 -> partclone.extfs):
-            // what counts is the file at the end of the chain.
-            FileSystemInfo file = new FileInfo(path);
-            if (file.LinkTarget is not null)
-            {
-                file = file.ResolveLinkTarget(returnFinalTarget: true) ?? file;
-            }
-
-            return file is FileInfo { Exists: true } && (file.UnixFileMode & anyExecute) != 0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    private string? Search() =>
+        _find(BaseName + "." + ProbeVariant) is { } probe ? probe[..^(ProbeVariant.Length + 1)] : null;
 }

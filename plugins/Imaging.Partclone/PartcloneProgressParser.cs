@@ -53,6 +53,8 @@ public sealed class PartcloneProgressParser : IProgressParser
     /// The last <see cref="LastLineCount"/> non-empty lines that are not progress, escapes removed
     /// and trimmed, including a last line not yet ended: partclone's own words on why it failed
     /// (<c>device (/dev/sdb1) is mounted at /mnt</c>, <c>error exit</c>, <c>No space left on device</c>).
+    /// partclone frames warnings in a box of asterisks over several lines: the words are kept, and
+    /// of a boxed line only its first sentence (the rest continues on lines not quoted).
     /// </summary>
     public IReadOnlyList<string> LastLines
     {
@@ -69,8 +71,16 @@ public sealed class PartcloneProgressParser : IProgressParser
                 }
             }
 
-            return lines;
+            return lines.Select(Unboxed).Where(line => line.Length > 0).ToList();
         }
+    }
+
+    private static string Unboxed(string line)
+    {
+        var boxed = line.StartsWith('*');
+        var text = line.Trim().Trim('*').Trim();
+        var sentenceEnd = text.IndexOf(". ", StringComparison.Ordinal);
+        return boxed && sentenceEnd > 0 ? text[..(sentenceEnd + 1)] : text;
     }
 
     private void EndLine(ref List<ImagingProgress>? updates)

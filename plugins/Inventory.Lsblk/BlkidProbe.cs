@@ -1,3 +1,4 @@
+using Apart.Abstractions;
 using System.Text;
 using CliWrap;
 using CliWrap.Buffered;
@@ -31,7 +32,7 @@ internal sealed class BlkidProbe(string program, TimeSpan timeout, ILogger logge
     private readonly Func<string, bool> _isBlockDevice = isBlockDevice ?? BlockDeviceNode.IsBlockDevice;
 
     public BlkidProbe(ILogger logger)
-        : this(ProgramPath.Find("blkid"), DefaultTimeout, logger)
+        : this(ProgramLocator.Find("blkid") ?? "blkid", DefaultTimeout, logger)
     {
     }
 

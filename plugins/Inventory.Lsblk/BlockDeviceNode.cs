@@ -1,4 +1,4 @@
-using System.Text;
+using Apart.Abstractions;
 using Tmds.Linux;
 
 namespace Apart.Inventory.Lsblk;
@@ -14,7 +14,12 @@ internal static class BlockDeviceNode
     public static unsafe bool IsBlockDevice(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var bytes = Encoding.UTF8.GetBytes(path + '\0');
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var bytes = NativeText.NullTerminated(path);
         stat status;
         fixed (byte* pathBytes = bytes)
         {

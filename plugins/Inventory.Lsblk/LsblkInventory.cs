@@ -63,5 +63,5 @@ public sealed class LsblkInventory : IDeviceInventory
     private static string LsblkProgram() =>
         Environment.GetEnvironmentVariable(LsblkCommandVariable) is { Length: > 0 } program
             ? program
-            : ProgramPath.Find("lsblk");
+            : ProgramLocator.Find("lsblk") ?? "lsblk";
 }

@@ -73,7 +73,7 @@ public sealed class PairTransport : ITransport
     /// <exception cref="ArgumentException">Not an ipc:// or tcp:// address.</exception>
     /// <exception cref="IOException">PATH holds something other than a stale socket.</exception>
     public static PairTransport Bind(string address, Func<PeerCredentials, bool> admit, ILogger logger) =>
-        Bind(address, new ListenOptions { Admit = admit, SocketMode = 0x180 }, logger);
+        Bind(address, new ListenOptions { Admit = admit, SocketMode = FileModes.OwnerOnly }, logger);
 
     /// <summary>
     /// Bind mode: listens at <paramref name="address"/> for one presenter at a time.

@@ -1,4 +1,4 @@
-using System.Text;
+using Apart.Abstractions;
 using Tmds.Linux;
 
 namespace Apart.Transport.Zmq;
@@ -25,7 +25,7 @@ internal static class UnixSocketFile
         identity = default;
         stat status;
         int result;
-        fixed (byte* p = NullTerminated(path))
+        fixed (byte* p = NativeText.NullTerminated(path))
         {
             result = LibC.lstat(p, &status);
         }
@@ -44,9 +44,9 @@ internal static class UnixSocketFile
     /// Sets who may connect: the socket file's mode (0600: its owner; 0660: and its group) and,
     /// when given, its group. Neither call follows a symlink.
     /// </summary>
-    public static unsafe void SetAccess(string path, int mode, uint? groupId)
+    public static unsafe void SetAccess(string path, UnixFileMode mode, uint? groupId)
     {
-        fixed (byte* p = NullTerminated(path))
+        fixed (byte* p = NativeText.NullTerminated(path))
         {
             if (groupId is { } gid && LibC.fchownat(LibC.AT_FDCWD, p, uint.MaxValue, gid, LibC.AT_SYMLINK_NOFOLLOW) != 0)
             {
@@ -63,7 +63,7 @@ internal static class UnixSocketFile
     /// <summary>Removes the file at <paramref name="path"/>; a missing file is not an error.</summary>
     public static unsafe void Remove(string path)
     {
-        fixed (byte* p = NullTerminated(path))
+        fixed (byte* p = NativeText.NullTerminated(path))
         {
             if (LibC.unlink(p) != 0 && LibC.errno != LibC.ENOENT)
             {
@@ -82,13 +82,6 @@ internal static class UnixSocketFile
 
         Remove(path);
         return true;
-    }
-
-    private static byte[] NullTerminated(string path)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
-        Encoding.UTF8.GetBytes(path, bytes);
-        return bytes;
     }
 
     private static IOException Failure(string operation, string path, int errno) =>

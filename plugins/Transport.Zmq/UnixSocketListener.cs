@@ -1,3 +1,4 @@
+using Apart.Abstractions;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -26,7 +27,7 @@ internal sealed class UnixSocketListener : IDisposable
     }
 
     /// <exception cref="IOException">The path holds something other than a stale socket, or is in use.</exception>
-    public static UnixSocketListener Create(ZmqAddress address, ILogger logger, int mode = 0x180, uint? groupId = null)
+    public static UnixSocketListener Create(ZmqAddress address, ILogger logger, UnixFileMode mode = FileModes.OwnerOnly, uint? groupId = null)
     {
         var path = address.IsAbstract ? null : address.UnixPath;
         if (path is not null)

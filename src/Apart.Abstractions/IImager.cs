@@ -1,71 +1,56 @@
 namespace Apart.Abstractions;
 
 /// <summary>
-/// Turns a filesystem into an image stream and back (partclone). The host runs the commands it
-/// gives with the image stream on standard output (clone) or standard input (restore, check) and
-/// the progress on standard error.
+/// Turns a filesystem into an image stream and back. The host runs the programs it names with
+/// the image on standard output (clone) or standard input (restore, check), compressed and
+/// decompressed by a codec in between, and their progress on standard error; it claims the
+/// devices, names and flushes the files, and checks sizes before anything is written.
 /// </summary>
+/// <remarks>
+/// An image's format is a short name this imager chooses (<c>ext4</c>, <c>dd</c>…). It is part of
+/// the image's file name (<c>NAME-TIME.apt.FORMAT.CODEC</c>) and is all a restore years later
+/// has to go by, so a format, once used, must keep its meaning.
+/// </remarks>
 public interface IImager
 {
-    /// <summary>The variant whose images are raw device bytes (partclone's <c>dd</c>).</summary>
-    string RawVariant { get; }
+    /// <summary>
+    /// The format an image of a filesystem of this type gets (blkid's type name, or null when
+    /// the device holds nothing recognised). Every device can be imaged somehow, if only as its
+    /// raw bytes, so this never fails.
+    /// </summary>
+    string FormatFor(string? fsType);
 
     /// <summary>
-    /// The variant that images a filesystem of this type, as image names carry it (<c>ext4</c>,
-    /// <c>vfat</c>, …); <see cref="RawVariant"/> when the type is unknown or has no tool here.
+    /// Why images of <paramref name="format"/> cannot be restored or checked on this machine
+    /// (<c>partclone.xfs is not installed</c>, <c>not a format of this imager</c>), or null when they can.
     /// </summary>
-    string ChooseVariant(string? fsType);
+    string? CannotRead(string format);
 
-    /// <summary>Whether this machine has the tool for a variant read from an image name.</summary>
-    bool HasVariant(string variant);
+    /// <summary>Writes an image of <paramref name="source"/> to standard output.</summary>
+    ImagingCommand Clone(string format, DeviceExtent source);
 
-    /// <summary>Writes an image of <paramref name="sourceDevice"/> to standard output.</summary>
-    CommandLine CloneCommand(string variant, string sourceDevice);
+    /// <summary>Writes the image read from standard input to <paramref name="destination"/>.</summary>
+    ImagingCommand Restore(string format, DeviceExtent destination);
 
-    /// <summary>Writes the image read from standard input to <paramref name="destinationDevice"/>.</summary>
-    CommandLine RestoreCommand(string variant, string destinationDevice);
+    /// <summary>How the host tells a whole image of this format from a damaged one.</summary>
+    ImageCheck Check(string format);
 
     /// <summary>
-    /// Checks the image read from standard input and exits non-zero when it is damaged; null for
-    /// the raw variant, whose images have no structure to check.
+    /// The size in bytes of the device the image was made from, as the image itself records it,
+    /// read from the start of <paramref name="image"/> (decompressed); null when the format does
+    /// not record it. The host needs it before a restore, to refuse a device too small.
     /// </summary>
-    CommandLine? CheckCommand(string variant);
+    /// <param name="format">The image's format.</param>
+    /// <param name="image">The decompressed image from its first byte; read only as far as needed.</param>
+    /// <param name="length">The decompressed image's length, when known without reading it (an uncompressed file).</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <exception cref="InvalidDataException">The image does not start as an image of this format does.</exception>
+    ValueTask<long?> ReadSourceSizeAsync(string format, Stream image, long? length, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Completes a device the restore command wrote, where that command leaves something out,
-    /// before the host flushes it. (partclone never images NTFS's backup boot sector, in the
-    /// sector after the volume; without it ntfsfix and Windows' chkdsk call the volume damaged.)
+    /// Completes a device that <see cref="Restore"/> wrote, where its program leaves something out,
+    /// before the host flushes it; most imagers do nothing here. The device is still held by the
+    /// host; open it by path, without O_EXCL.
     /// </summary>
-    /// <param name="variant">The image's variant.</param>
-    /// <param name="device">The restored device, open for reading and writing; not to be disposed.</param>
-    /// <param name="deviceSize">The device's size in bytes (a block device's stream does not know it).</param>
-    void CompleteRestore(string variant, Stream device, long deviceSize);
-
-    /// <summary>How many leading bytes of an image stream <see cref="ReadFilesystemSize"/> needs.</summary>
-    int HeaderLength { get; }
-
-    /// <summary>
-    /// The size in bytes of the device the image was made from, read from the image's first
-    /// <see cref="HeaderLength"/> bytes; null when they are not a header this imager wrote.
-    /// </summary>
-    long? ReadFilesystemSize(ReadOnlySpan<byte> head);
-
-    /// <summary>A parser for one run's standard error.</summary>
-    IProgressParser CreateProgressParser();
+    ValueTask CompleteRestoreAsync(string format, DeviceExtent device, CancellationToken cancellationToken = default);
 }
-
-/// <summary>Reads an imaging program's standard error as it arrives.</summary>
-public interface IProgressParser
-{
-    /// <summary>Feeds the next piece of standard error; returns the progress updates it completed.</summary>
-    IReadOnlyList<ImagingProgress> Feed(ReadOnlySpan<char> text);
-
-    /// <summary>The program's last few lines, kept to explain a failure.</summary>
-    IReadOnlyList<string> LastLines { get; }
-}
-
-/// <summary>One progress update of an imaging program.</summary>
-/// <param name="Complete">Fraction done, 0 to 1.</param>
-/// <param name="Remaining">The program's estimate of the time left, if it gave one.</param>
-/// <param name="Rate">The rate as the program prints it, e.g. <c>921.38MB/min</c>.</param>
-public readonly record struct ImagingProgress(double Complete, TimeSpan? Remaining, string? Rate);

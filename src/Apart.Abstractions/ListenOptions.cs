@@ -1,6 +1,6 @@
 namespace Apart.Abstractions;
 
-/// <summary>How a transport listens for presenters (service mode).</summary>
+/// <summary>How a transport listens for presenters (service mode), or for the one core a presenter started.</summary>
 public sealed record ListenOptions
 {
     /// <summary>
@@ -10,8 +10,8 @@ public sealed record ListenOptions
     /// </summary>
     public required Func<PeerCredentials, bool> Admit { get; init; }
 
-    /// <summary>The Unix socket file's mode. Default 0660: its owner and its group may connect.</summary>
-    public int SocketMode { get; init; } = 0x1B0;
+    /// <summary>The Unix socket file's mode. Default <see cref="FileModes.OwnerAndGroup"/> (0660): its owner and its group may connect.</summary>
+    public UnixFileMode SocketMode { get; init; } = FileModes.OwnerAndGroup;
 
     /// <summary>The group given the Unix socket file; null leaves the creator's group.</summary>
     public uint? SocketGroupId { get; init; }

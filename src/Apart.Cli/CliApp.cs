@@ -58,27 +58,27 @@ internal static class CliApp
         ArgumentNullException.ThrowIfNull(config);
         config.SetApplicationName("apart");
         config.Settings.StrictParsing = true;
-        config.AddExample("--connect", "ipc:///run/apart/apart.sock", "list");
-        config.AddCommand<ListCommand>("list")
+        config.AddExample("--connect", "ipc:///run/apart/apart.sock", CommandNames.List);
+        config.AddCommand<ListCommand>(CommandNames.List)
             .WithDescription("List the partitions and filesystems that can be cloned, and the compressions available.")
-            .WithExample("list")
-            .WithExample("list", "--json");
-        config.AddCommand<CloneCommand>("clone")
+            .WithExample(CommandNames.List)
+            .WithExample(CommandNames.List, "--json");
+        config.AddCommand<CloneCommand>(CommandNames.Clone)
             .WithDescription("Clone a partition into a new compressed image file in DIR, showing progress.")
-            .WithExample("clone", "/dev/sda1", "/mnt/backups")
-            .WithExample("clone", "sda1", "/mnt/backups", "--name", "work", "--compression", "zst");
-        config.AddCommand<RestoreCommand>("restore")
+            .WithExample(CommandNames.Clone, "/dev/sda1", "/mnt/backups")
+            .WithExample(CommandNames.Clone, "sda1", "/mnt/backups", "--name", "work", "--compression", "zst");
+        config.AddCommand<RestoreCommand>(CommandNames.Restore)
             .WithDescription("Restore an image onto a partition or device, overwriting everything on it. Asks first unless --yes.")
-            .WithExample("restore", "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz", "/dev/sdb1");
-        config.AddCommand<VerifyCommand>("verify")
+            .WithExample(CommandNames.Restore, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz", "/dev/sdb1");
+        config.AddCommand<VerifyCommand>(CommandNames.Verify)
             .WithDescription("Read an image whole and check it.")
-            .WithExample("verify", "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz");
-        config.AddCommand<DeleteCommand>("delete")
+            .WithExample(CommandNames.Verify, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz");
+        config.AddCommand<DeleteCommand>(CommandNames.Delete)
             .WithDescription("Delete an image file.")
-            .WithExample("delete", "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz");
-        config.AddCommand<DemoCommand>("demo")
+            .WithExample(CommandNames.Delete, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz");
+        config.AddCommand<DemoCommand>(CommandNames.Demo)
             .WithDescription("Show the whole job on scratch loop devices: make a small filesystem, clone it, verify and restore the image, compare every file, then remove everything. Needs root.")
-            .WithExample("demo");
+            .WithExample(CommandNames.Demo);
         config.SetExceptionHandler(HandleException);
     }
 

@@ -2,7 +2,7 @@ using Apart.Abstractions;
 using Apart.Host.Codecs;
 using Apart.Host.Core;
 using Apart.Host.Jobs;
-using Apart.Host.Plugins;
+using Apart.Plugins;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -42,7 +42,7 @@ internal static class CoreHost
 
         var options = new CoreOptions(
             service?.Address ?? address!,
-            Path.Join(AppContext.BaseDirectory, "plugins"),
+            PluginFolderLoader.BesideExecutable,
             configuration["StateDirectory"] ?? "/var/lib/apart-core")
         {
             Service = service,
@@ -67,15 +67,11 @@ internal static class CoreHost
         return new ServiceOptions(address ?? configuration["Listen"] ?? "ipc:///run/apart/apart.sock")
         {
             SocketGroup = configuration["SocketGroup"] ?? "apart",
-            SocketMode = configuration["SocketMode"] is { } mode ? Octal(mode) : 0x1B0,
+            SocketMode = configuration["SocketMode"] is { } mode ? FileModes.ParseOctal(mode) : FileModes.OwnerAndGroup,
             AllowTcp = configuration.GetValue<bool>("AllowTcp"),
             CurveSecretKey = configuration["CurveSecretKey"] ?? (secretFile is null ? null : File.ReadAllText(secretFile).Trim()),
         };
     }
-
-    // -1 (refused by ServiceOptions.Problem) for anything but octal digits.
-    private static int Octal(string text) =>
-        text.Length is > 0 and <= 4 && text.All(c => c is >= '0' and <= '7') ? Convert.ToInt32(text, 8) : -1;
 
     private static void AddCore(IServiceCollection services, CoreOptions options)
     {
@@ -83,6 +79,7 @@ internal static class CoreHost
         services.AddSingleton<ExitStatus>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<CodecCatalog>();
+        services.AddSingleton<Startup>();
         services.AddSingleton(provider => new InProgressJournal(
             Path.Join(options.StateDirectory, "inprogress"), provider.GetRequiredService<ILogger<InProgressJournal>>()));
         services.AddSingleton<JobServices>();
@@ -90,7 +87,11 @@ internal static class CoreHost
         services.AddSingleton<ImageDeleter>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton<RequestRouter>();
+        services.AddSingleton<SessionParts>();
         services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.AddSingleton<Session>(provider => options.Service is null
+            ? ActivatorUtilities.CreateInstance<ConnectSession>(provider)
+            : ActivatorUtilities.CreateInstance<ServiceSession>(provider));
     }
 
     // Logs go to standard error only: standard output is never used for anything but --help.

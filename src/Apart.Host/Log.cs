@@ -21,10 +21,10 @@ internal static partial class Log
     public static partial void StaleImageRemoved(this ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The {Kind} job {Id} failed unexpectedly")]
-    public static partial void JobCrashed(this ILogger logger, Exception exception, Apart.Abstractions.Protocol.JobKind kind, string id);
+    public static partial void JobCrashed(this ILogger logger, Exception exception, Apart.Protocol.JobKind kind, string id);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The {Kind} job {Id} could not clean up")]
-    public static partial void JobCleanupFailed(this ILogger logger, Exception exception, Apart.Abstractions.Protocol.JobKind kind, string id);
+    public static partial void JobCleanupFailed(this ILogger logger, Exception exception, Apart.Protocol.JobKind kind, string id);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cannot list devices")]
     public static partial void InventoryFailed(this ILogger logger, Exception exception);
@@ -32,8 +32,8 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Critical, Message = "The core failed")]
     public static partial void CoreFailed(this ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "No transport plugin handles {Address} (is plugins/Transport.Zmq installed?)")]
-    public static partial void NoTransport(this ILogger logger, string address);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "No transport plugin handles {Address} (the plugins loaded: {Plugins})")]
+    public static partial void NoTransport(this ILogger logger, string address, string plugins);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ending: {Ending}")]
     public static partial void Ending(this ILogger logger, string ending);

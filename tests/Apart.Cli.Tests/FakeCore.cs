@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Session;
 
 namespace Apart.Cli.Tests;

@@ -1,4 +1,4 @@
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Session;
 
 namespace Apart.Cli.Tests;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Apart.Abstractions;
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Output;
 using Apart.Cli.Session;
 
@@ -22,8 +22,8 @@ public sealed class JsonResultsTests
     {
         var status = new StatusEvent(
             CoreStatus.Started,
-            [new SourceDevice("loop3", 64 << 20, [new PartDevice("loop3", 64 << 20, false, "ext4", "data", "u-1")]),
-             new SourceDevice("sda", 1000, [new PartDevice("sda1", 500, true)])],
+            [new ListedSource("loop3", 64 << 20, [new ListedPart("loop3", 64 << 20, false, "ext4", "data", "u-1")]),
+             new ListedSource("sda", 1000, [new ListedPart("sda1", 500, true)])],
             ["gz", "zst"]);
 
         var json = Json(writer => JsonResults.Write(writer, JsonResults.List(status)));

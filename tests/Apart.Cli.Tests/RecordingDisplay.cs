@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Output;
 
 namespace Apart.Cli.Tests;

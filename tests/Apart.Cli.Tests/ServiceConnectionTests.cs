@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Commands;
 using Apart.Cli.Session;
 using Spectre.Console.Cli;

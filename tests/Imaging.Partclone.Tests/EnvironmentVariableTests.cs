@@ -1,3 +1,5 @@
+using Apart.Abstractions;
+
 namespace Apart.Imaging.Partclone.Tests;
 
 [Collection(ProcessEnvironment.Name)]
@@ -11,8 +13,8 @@ public sealed class EnvironmentVariableTests
         var locator = WithPrefixVariable(standIns.Prefix, PartcloneLocator.FromEnvironment);
 
         Assert.Equal(standIns.Prefix, locator.Prefix);
-        Assert.Equal("ext4", new PartcloneImager(locator).ChooseVariant("ext4"));
-        Assert.Equal(standIns.Prefix + ".ext4", new PartcloneImager(locator).CloneCommand("ext4", "/dev/x").Program);
+        Assert.Equal("ext4", new PartcloneImager(locator).FormatFor("ext4"));
+        Assert.Equal(standIns.Prefix + ".ext4", new PartcloneImager(locator).Clone("ext4", new DeviceExtent("/dev/x", 1)).Command.Program);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Apart.Abstractions;
 using System.Buffers.Binary;
 
 namespace Apart.Imaging.Partclone.Tests;
@@ -66,15 +67,25 @@ public sealed class NtfsBackupBootSectorTests
     }
 
     [Fact]
-    public void Only_the_ntfs_variant_is_completed()
+    public async Task Only_a_restored_ntfs_device_is_completed()
     {
         using var device = Device(2048, 2047);
-        var imager = new PartcloneImager(new PartcloneLocator("/nonexistent/partclone"));
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(path, device.ToArray());
+            var imager = new PartcloneImager(new PartcloneLocator("/nonexistent/partclone"));
+            var extent = new DeviceExtent(path, device.Length);
 
-        imager.CompleteRestore("exfat", device, device.Length);
-        Assert.All(device.ToArray().AsSpan(2047 * Sector).ToArray(), b => Assert.Equal(0, b));
+            await imager.CompleteRestoreAsync("exfat", extent);
+            Assert.All((await File.ReadAllBytesAsync(path)).AsSpan(2047 * Sector).ToArray(), b => Assert.Equal(0, b));
 
-        imager.CompleteRestore("ntfs", device, device.Length);
-        Assert.Equal(0xEB, device.ToArray()[2047 * Sector]);
+            await imager.CompleteRestoreAsync("ntfs", extent);
+            Assert.Equal(0xEB, (await File.ReadAllBytesAsync(path))[2047 * Sector]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }

@@ -7,12 +7,25 @@ public sealed class PartcloneImageHeaderTests
 {
     private static readonly PartcloneImager _imager = new(new PartcloneLocator("/nonexistent/pcl"));
 
+    // What the imager reads of an image's start, as the host hands it over: null when it is no partclone header.
+    private static long? SourceSize(ReadOnlySpan<byte> head)
+    {
+        try
+        {
+            return _imager.ReadSourceSizeAsync("ext4", new MemoryStream(head.ToArray()), null).AsTask().GetAwaiter().GetResult();
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
     [Fact]
     public void Header_v2_from_a_real_image_gives_the_device_size()
     {
         var head = Fixture.Bytes("ext4-64MiB.head.bin");
 
-        Assert.Equal(67108864, _imager.ReadFilesystemSize(head));
+        Assert.Equal(67108864, SourceSize(head));
         Assert.Equal(new PartcloneImageHeader("0002", "EXTFS", 67108864), PartcloneImageHeader.TryRead(head));
     }
 
@@ -21,10 +34,37 @@ public sealed class PartcloneImageHeaderTests
     {
         var head = Fixture.Bytes("ext4-64MiB.head.bin");
 
-        Assert.Equal(60, _imager.HeaderLength);
-        Assert.Equal(67108864, _imager.ReadFilesystemSize(head.AsSpan(0, _imager.HeaderLength)));
-        Assert.Null(_imager.ReadFilesystemSize(head.AsSpan(0, _imager.HeaderLength - 1)));
-        Assert.Equal(123456789L, _imager.ReadFilesystemSize(V1Header("FAT", 123456789L).AsSpan(0, _imager.HeaderLength)));
+        Assert.Equal(60, PartcloneImageHeader.Length);
+        Assert.Equal(67108864, SourceSize(head.AsSpan(0, PartcloneImageHeader.Length)));
+        Assert.Null(SourceSize(head.AsSpan(0, PartcloneImageHeader.Length - 1)));
+        Assert.Equal(123456789L, SourceSize(V1Header("FAT", 123456789L).AsSpan(0, PartcloneImageHeader.Length)));
+    }
+
+    [Fact]
+    public async Task Only_the_header_is_read_of_a_long_image()
+    {
+        var image = new MemoryStream([.. Fixture.Bytes("ext4-64MiB.head.bin"), .. new byte[1 << 20]]);
+
+        Assert.Equal(67108864, await _imager.ReadSourceSizeAsync("ext4", image, null));
+        Assert.Equal(PartcloneImageHeader.Length, image.Position);
+    }
+
+    [Fact]
+    public async Task A_raw_image_is_as_long_as_its_device_and_is_not_read()
+    {
+        var image = new MemoryStream(new byte[4096]);
+
+        Assert.Equal(4096, await _imager.ReadSourceSizeAsync("dd", image, 4096));
+        Assert.Null(await _imager.ReadSourceSizeAsync("dd", image, null));
+        Assert.Equal(0, image.Position);
+    }
+
+    [Fact]
+    public async Task A_damaged_header_says_so_in_words_for_people()
+    {
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _imager.ReadSourceSizeAsync("ext4", new MemoryStream(new byte[100]), 100).AsTask());
+
+        Assert.Contains("not a partclone image", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -33,8 +73,8 @@ public sealed class PartcloneImageHeaderTests
         var head = V1Header("EXTFS", 21474836480L);
 
         Assert.Equal(new PartcloneImageHeader("0001", "EXTFS", 21474836480L), PartcloneImageHeader.TryRead(head));
-        Assert.Equal(21474836480L, _imager.ReadFilesystemSize(head.AsSpan(0, 48)));
-        Assert.Null(_imager.ReadFilesystemSize(head.AsSpan(0, 47)));
+        Assert.Equal(21474836480L, SourceSize(head.AsSpan(0, 48)));
+        Assert.Null(SourceSize(head.AsSpan(0, 47)));
     }
 
     [Fact]
@@ -45,7 +85,7 @@ public sealed class PartcloneImageHeaderTests
         head[35] = 0xDE;
         BinaryPrimitives.WriteUInt64BigEndian(head.AsSpan(52), 67108864);
 
-        Assert.Equal(67108864, _imager.ReadFilesystemSize(head));
+        Assert.Equal(67108864, SourceSize(head));
     }
 
     [Theory]
@@ -75,7 +115,7 @@ public sealed class PartcloneImageHeaderTests
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
 
-        Assert.Null(_imager.ReadFilesystemSize(head));
+        Assert.Null(SourceSize(head));
     }
 
     // partclone.h image_head_v1 + file_system_info_v1, packed: magic[15], fs[15], version[4],

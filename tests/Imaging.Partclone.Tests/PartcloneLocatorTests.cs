@@ -27,14 +27,14 @@ public sealed class PartcloneLocatorTests
         File.Copy(installed.Add("dd"), Path.Combine(installed.Path, "partclone.dd"));
         using var standIns = new StandInDirectory("dd", "ext4");
 
-        var locator = new PartcloneLocator(standIns.Prefix, [installed.Path]);
+        var locator = new PartcloneLocator(standIns.Prefix, StandInDirectory.Finder(installed.Path));
 
         Assert.Equal(standIns.Prefix, locator.Prefix);
         Assert.True(locator.IsInstalled("ext4"));
     }
 
     [Fact]
-    public void Without_a_prefix_the_first_directory_holding_partclone_dd_wins()
+    public void Without_a_prefix_partclone_is_where_partclone_dd_is_found_first()
     {
         using var empty = new StandInDirectory();
         using var second = new StandInDirectory();
@@ -42,7 +42,7 @@ public sealed class PartcloneLocatorTests
         InstallPartclone(second, "dd", "ext4");
         InstallPartclone(third, "dd", "ext4", "xfs");
 
-        var locator = new PartcloneLocator(null, [empty.Path, second.Path, third.Path]);
+        var locator = new PartcloneLocator(null, StandInDirectory.Finder(empty.Path, second.Path, third.Path));
 
         Assert.Equal(Path.Combine(second.Path, "partclone"), locator.Prefix);
         Assert.True(locator.IsInstalled("ext4"));
@@ -53,7 +53,7 @@ public sealed class PartcloneLocatorTests
     public void Partclone_installed_after_a_miss_is_found_without_a_restart()
     {
         using var directory = new StandInDirectory();
-        var locator = new PartcloneLocator(null, [directory.Path]);
+        var locator = new PartcloneLocator(null, StandInDirectory.Finder(directory.Path));
         Assert.Null(locator.Prefix);
         Assert.Equal("partclone.ext4", locator.ProgramPath("ext4"));
 
@@ -80,12 +80,6 @@ public sealed class PartcloneLocatorTests
         Assert.False(locator.IsInstalled("ntfs"));
         Assert.False(locator.IsInstalled("f2fs"));
     }
-
-    [Fact]
-    public void The_default_directories_are_the_usual_ones_in_order() =>
-        Assert.Equal(
-            ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"],
-            PartcloneLocator.DefaultDirectories);
 
     private static void InstallPartclone(StandInDirectory directory, params string[] variants)
     {

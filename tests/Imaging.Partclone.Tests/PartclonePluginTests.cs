@@ -27,8 +27,9 @@ public sealed class PartclonePluginTests
     public void Each_run_gets_a_parser_of_its_own()
     {
         var imager = new PartcloneImager(new PartcloneLocator("/x/pcl"));
+        var device = new Abstractions.DeviceExtent("/dev/sda1", 1);
 
-        Assert.NotSame(imager.CreateProgressParser(), imager.CreateProgressParser());
-        Assert.IsType<PartcloneProgressParser>(imager.CreateProgressParser());
+        Assert.NotSame(imager.Clone("ext4", device).Progress, imager.Restore("ext4", device).Progress);
+        Assert.IsType<PartcloneProgressParser>(imager.Clone("ext4", device).Progress);
     }
 }

@@ -214,6 +214,30 @@ public sealed class PartcloneProgressParserTests
     }
 
     [Fact]
+    public void A_boxed_warning_is_kept_by_its_words_and_a_boxed_line_by_its_first_sentence()
+    {
+        var parser = new PartcloneProgressParser();
+        parser.Feed("""
+            Block size:   1024 Byte
+            *************************************************************************
+            * WARNING: The disk has bad sectors. This means physical damage on the  *
+            * disk surface caused by deterioration, manufacturing faults, or        *
+            *******************************************************************
+            Partclone fail, please check /var/log/partclone.log !
+
+            """);
+
+        Assert.Equal(
+            [
+                "Block size:   1024 Byte",
+                "WARNING: The disk has bad sectors.",
+                "disk surface caused by deterioration, manufacturing faults, or",
+                "Partclone fail, please check /var/log/partclone.log !",
+            ],
+            parser.LastLines);
+    }
+
+    [Fact]
     public void Last_lines_explain_a_mounted_source()
     {
         var parser = new PartcloneProgressParser();

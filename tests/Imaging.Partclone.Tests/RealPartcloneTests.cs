@@ -1,3 +1,5 @@
+using Apart.Abstractions;
+
 namespace Apart.Imaging.Partclone.Tests;
 
 /// <summary>The commands, the parser and the header reader against the real partclone on loop devices.</summary>
@@ -7,18 +9,22 @@ public sealed class RealPartcloneTests
 
     private readonly PartcloneImager _imager = new(new PartcloneLocator());
 
+    private static DeviceExtent Extent(string device) => new(device, DeviceSize);
+
+    private ImagingCommand Check(string format) => Assert.IsType<ImageCheck.Program>(_imager.Check(format)).Command;
+
     [RealPartcloneFact]
     public void Partclone_is_found_on_the_usual_paths_with_its_variants()
     {
         Assert.Equal("/usr/sbin/partclone", new PartcloneLocator().Prefix);
-        Assert.Equal("ext4", _imager.ChooseVariant("ext4"));
-        Assert.Equal("vfat", _imager.ChooseVariant("vfat"));
-        Assert.Equal("vfat", _imager.ChooseVariant("fat32"));
-        Assert.Equal("hfsplus", _imager.ChooseVariant("hfsplus"));
-        Assert.Equal("ntfs", _imager.ChooseVariant("ntfs"));
-        Assert.Equal("dd", _imager.ChooseVariant("swap"));
-        Assert.True(_imager.HasVariant("dd"));
-        Assert.False(_imager.HasVariant("chkimg"));
+        Assert.Equal("ext4", _imager.FormatFor("ext4"));
+        Assert.Equal("vfat", _imager.FormatFor("vfat"));
+        Assert.Equal("vfat", _imager.FormatFor("fat32"));
+        Assert.Equal("hfsplus", _imager.FormatFor("hfsplus"));
+        Assert.Equal("ntfs", _imager.FormatFor("ntfs"));
+        Assert.Equal("dd", _imager.FormatFor("swap"));
+        Assert.Null(_imager.CannotRead("dd"));
+        Assert.NotNull(_imager.CannotRead("chkimg"));
     }
 
     [RealPartcloneFact(NeedsLoopDevices = true)]
@@ -29,13 +35,13 @@ public sealed class RealPartcloneTests
         using var source = LoopDevice.Create(DeviceSize);
         using var destination = LoopDevice.Create(DeviceSize);
         ToolRun.Check("mkfs.ext4", "-q", "-F", source.Path);
-        var variant = _imager.ChooseVariant("ext4");
+        var variant = _imager.FormatFor("ext4");
         Assert.Equal("ext4", variant);
 
         ToolRun clone;
         await using (var output = File.Create(image))
         {
-            clone = await ToolRun.RunAsync(_imager.CloneCommand(variant, source.Path), null, output, _imager.CreateProgressParser());
+            clone = await ToolRun.RunAsync(_imager.Clone(variant, Extent(source.Path)), null, output);
         }
 
         Assert.True(clone.ExitCode == 0, clone.Stderr);
@@ -43,24 +49,21 @@ public sealed class RealPartcloneTests
         Assert.Equal(1.0, clone.Updates[^1].Complete);
         Assert.All(clone.Updates, u => Assert.InRange(u.Complete, 0.0, 1.0));
 
-        var head = new byte[_imager.HeaderLength];
         await using (var input = File.OpenRead(image))
         {
-            await input.ReadExactlyAsync(head);
+            Assert.Equal(DeviceSize, await _imager.ReadSourceSizeAsync(variant, input, input.Length));
         }
 
-        Assert.Equal(DeviceSize, _imager.ReadFilesystemSize(head));
-
         await using (var input = File.OpenRead(image))
         {
-            var check = await ToolRun.RunAsync(_imager.CheckCommand(variant)!, input, Stream.Null, _imager.CreateProgressParser());
+            var check = await ToolRun.RunAsync(Check(variant), input, Stream.Null);
             Assert.True(check.ExitCode == 0, check.Stderr);
             Assert.NotEmpty(check.Updates);
         }
 
         await using (var input = File.OpenRead(image))
         {
-            var restore = await ToolRun.RunAsync(_imager.RestoreCommand(variant, destination.Path), input, Stream.Null, _imager.CreateProgressParser());
+            var restore = await ToolRun.RunAsync(_imager.Restore(variant, Extent(destination.Path)), input, Stream.Null);
             Assert.True(restore.ExitCode == 0, restore.Stderr);
             Assert.Equal(1.0, restore.Updates[^1].Complete);
         }
@@ -75,15 +78,15 @@ public sealed class RealPartcloneTests
         using var source = LoopDevice.Create(DeviceSize);
         ToolRun.Check("mkfs.ext4", "-q", "-F", source.Path);
         using var image = new MemoryStream();
-        var clone = await ToolRun.RunAsync(_imager.CloneCommand("ext4", source.Path), null, image, _imager.CreateProgressParser());
+        var clone = await ToolRun.RunAsync(_imager.Clone("ext4", Extent(source.Path)), null, image);
         Assert.Equal(0, clone.ExitCode);
 
         using var truncated = new MemoryStream(image.ToArray(), 0, (int)(image.Length * 2 / 3));
-        var parser = _imager.CreateProgressParser();
-        var check = await ToolRun.RunAsync(_imager.CheckCommand("ext4")!, truncated, Stream.Null, parser);
+        var checking = Check("ext4");
+        var check = await ToolRun.RunAsync(checking, truncated, Stream.Null);
 
         Assert.NotEqual(0, check.ExitCode);
-        Assert.Contains(parser.LastLines, line => line.Contains("fail", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(checking.Progress.LastLines, line => line.Contains("fail", StringComparison.OrdinalIgnoreCase));
     }
 
     [RealPartcloneFact(NeedsLoopDevices = true)]
@@ -96,16 +99,16 @@ public sealed class RealPartcloneTests
         await File.WriteAllBytesAsync(source.Path, pattern);
 
         using var image = new MemoryStream();
-        var clone = await ToolRun.RunAsync(_imager.CloneCommand("dd", source.Path), null, image, _imager.CreateProgressParser());
+        var clone = await ToolRun.RunAsync(_imager.Clone("dd", Extent(source.Path)), null, image);
 
         Assert.True(clone.ExitCode == 0, clone.Stderr);
         Assert.NotEmpty(clone.Updates);
         Assert.Equal(pattern, image.ToArray());
-        Assert.Null(_imager.ReadFilesystemSize(image.ToArray().AsSpan(0, _imager.HeaderLength)));
-        Assert.Null(_imager.CheckCommand("dd"));
+        Assert.Equal(DeviceSize, await _imager.ReadSourceSizeAsync("dd", image, image.Length));
+        Assert.IsType<ImageCheck.DeviceBytes>(_imager.Check("dd"));
 
         image.Position = 0;
-        var restore = await ToolRun.RunAsync(_imager.RestoreCommand("dd", destination.Path), image, Stream.Null, _imager.CreateProgressParser());
+        var restore = await ToolRun.RunAsync(_imager.Restore("dd", Extent(destination.Path)), image, Stream.Null);
 
         Assert.True(restore.ExitCode == 0, restore.Stderr);
         Assert.True(await SameBytesAsync(source.Path, destination.Path), "restored device differs from source");

@@ -1,3 +1,5 @@
+using Apart.Abstractions;
+
 namespace Apart.Imaging.Partclone.Tests;
 
 /// <summary>
@@ -30,6 +32,10 @@ internal sealed class StandInDirectory : IDisposable
             : UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return file;
     }
+
+    /// <summary>Finds a program in these directories only, in order: a PATH of their own, for a locator under test.</summary>
+    public static Func<string, string?> Finder(params string[] directories) => name =>
+        directories.Select(directory => System.IO.Path.Combine(directory, name)).FirstOrDefault(ProgramLocator.IsExecutable);
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }

@@ -1,3 +1,4 @@
+using Apart.Abstractions;
 using System.Text;
 
 namespace Apart.Imaging.Partclone.Tests;
@@ -53,7 +54,7 @@ public sealed class StandInTests : IDisposable
     [Fact]
     public async Task Clone_passes_c_and_s()
     {
-        var (stdout, run) = await RunAsync(_imager.CloneCommand("ext4", "/dev/sdz1"), input: null);
+        var (stdout, run) = await RunAsync(_imager.Clone("ext4", new DeviceExtent("/dev/sdz1", 1)), input: null);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("c=set r= s=/dev/sdz1 o=", stdout);
@@ -63,7 +64,7 @@ public sealed class StandInTests : IDisposable
     [Fact]
     public async Task Clone_raw_passes_s_only()
     {
-        var (stdout, run) = await RunAsync(_imager.CloneCommand("dd", "/dev/sdz1"), input: null);
+        var (stdout, run) = await RunAsync(_imager.Clone("dd", new DeviceExtent("/dev/sdz1", 1)), input: null);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("c= r= s=/dev/sdz1 o=", stdout);
@@ -72,7 +73,7 @@ public sealed class StandInTests : IDisposable
     [Fact]
     public async Task Restore_passes_r_and_o_and_the_image_on_stdin()
     {
-        var (stdout, run) = await RunAsync(_imager.RestoreCommand("ext4", "/dev/sdz2"), "image-bytes");
+        var (stdout, run) = await RunAsync(_imager.Restore("ext4", new DeviceExtent("/dev/sdz2", 1)), "image-bytes");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("c= r=set s= o=/dev/sdz2 stdin=image-bytes", stdout);
@@ -81,7 +82,7 @@ public sealed class StandInTests : IDisposable
     [Fact]
     public async Task Restore_raw_passes_o_only()
     {
-        var (stdout, run) = await RunAsync(_imager.RestoreCommand("dd", "/dev/sdz2"), "raw-bytes");
+        var (stdout, run) = await RunAsync(_imager.Restore("dd", new DeviceExtent("/dev/sdz2", 1)), "raw-bytes");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("c= r= s= o=/dev/sdz2 stdin=raw-bytes", stdout);
@@ -90,17 +91,17 @@ public sealed class StandInTests : IDisposable
     [Fact]
     public async Task Check_reads_the_image_from_stdin()
     {
-        var (stdout, run) = await RunAsync(_imager.CheckCommand("ext4")!, input: null);
+        var (stdout, run) = await RunAsync(Assert.IsType<ImageCheck.Program>(_imager.Check("ext4")).Command, input: null);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("c= r= s=- o=", stdout);
     }
 
-    private async Task<(string Stdout, ToolRun Run)> RunAsync(Abstractions.CommandLine command, string? input)
+    private static async Task<(string Stdout, ToolRun Run)> RunAsync(ImagingCommand command, string? input)
     {
         using var stdin = input is null ? null : new MemoryStream(Encoding.UTF8.GetBytes(input));
         using var stdout = new MemoryStream();
-        var run = await ToolRun.RunAsync(command, stdin, stdout, _imager.CreateProgressParser());
+        var run = await ToolRun.RunAsync(command, stdin, stdout);
         return (Encoding.UTF8.GetString(stdout.ToArray()), run);
     }
 }

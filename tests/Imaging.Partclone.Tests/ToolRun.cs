@@ -9,6 +9,9 @@ namespace Apart.Imaging.Partclone.Tests;
 /// </summary>
 internal sealed record ToolRun(int ExitCode, IReadOnlyList<ImagingProgress> Updates, string Stderr)
 {
+    public static Task<ToolRun> RunAsync(ImagingCommand imaging, Stream? input, Stream output) =>
+        RunAsync(imaging.Command, input, output, imaging.Progress);
+
     public static async Task<ToolRun> RunAsync(CommandLine command, Stream? input, Stream output, IProgressParser parser)
     {
         var start = new ProcessStartInfo(command.Program)

@@ -42,7 +42,7 @@ public sealed class VariantTests : IDisposable
     [InlineData("reiser4", "reiser4")]
     [InlineData("zfs", "zfs")]
     public void A_filesystem_with_a_tool_gets_its_variant(string fsType, string variant) =>
-        Assert.Equal(variant, _imager.ChooseVariant(fsType));
+        Assert.Equal(variant, _imager.FormatFor(fsType));
 
     [Theory]
     [InlineData(null)]
@@ -69,7 +69,7 @@ public sealed class VariantTests : IDisposable
     [InlineData("../../bin/sh")]
     [InlineData("ext4.x")]
     public void Anything_else_is_imaged_raw(string? fsType) =>
-        Assert.Equal("dd", _imager.ChooseVariant(fsType));
+        Assert.Equal("dd", _imager.FormatFor(fsType));
 
     [Theory]
     [InlineData("ext4", "extfs")]
@@ -84,7 +84,7 @@ public sealed class VariantTests : IDisposable
         using var standIns = new StandInDirectory("dd", "extfs", "fat", "hfsp");
         var imager = new PartcloneImager(new PartcloneLocator(standIns.Prefix));
 
-        Assert.Equal(variant, imager.ChooseVariant(fsType));
+        Assert.Equal(variant, imager.FormatFor(fsType));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class VariantTests : IDisposable
     {
         using var standIns = new StandInDirectory("dd", "ext4", "extfs");
 
-        Assert.Equal("ext4", new PartcloneImager(new PartcloneLocator(standIns.Prefix)).ChooseVariant("ext4dev"));
+        Assert.Equal("ext4", new PartcloneImager(new PartcloneLocator(standIns.Prefix)).FormatFor("ext4dev"));
     }
 
     [Theory]
@@ -113,11 +113,11 @@ public sealed class VariantTests : IDisposable
     [InlineData("../pcl.ext4", false)]
     [InlineData("a/b", false)]
     [InlineData("", false)]
-    public void Has_variant_means_an_executable_imaging_tool_of_that_name(string variant, bool expected) =>
-        Assert.Equal(expected, _imager.HasVariant(variant));
+    public void A_format_is_readable_when_an_executable_imaging_tool_has_its_name(string variant, bool expected) =>
+        Assert.Equal(expected, _imager.CannotRead(variant) is null);
 
     [Fact]
-    public void Raw_variant_is_dd() => Assert.Equal("dd", _imager.RawVariant);
+    public void A_device_holding_nothing_known_is_imaged_raw_as_dd() => Assert.Equal("dd", _imager.FormatFor(null));
 
     [Fact]
     public void Every_chosen_variant_is_a_stable_image_name_part()
@@ -127,10 +127,10 @@ public sealed class VariantTests : IDisposable
 
         foreach (var fsType in fsTypes)
         {
-            var variant = _imager.ChooseVariant(fsType);
+            var variant = _imager.FormatFor(fsType);
             Assert.Matches("^[a-z0-9]+$", variant);
-            Assert.True(_imager.HasVariant(variant), $"{fsType} -> {variant} is not restorable");
-            Assert.Equal(variant, _imager.ChooseVariant(fsType));
+            Assert.True(_imager.CannotRead(variant) is null, $"{fsType} -> {variant} is not restorable");
+            Assert.Equal(variant, _imager.FormatFor(fsType));
         }
     }
 }

@@ -1,3 +1,4 @@
+using Apart.Abstractions;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,7 +14,7 @@ public sealed class RealDeviceTests
     {
         var label = "apart" + Random.Shared.Next(0x100000).ToString("x5", CultureInfo.InvariantCulture);
         await using var loop = await LoopDevice.AttachAsync(Size, image => Shell.RunAsync("mkfs.ext4", "-q", "-F", "-L", label, image));
-        var inventory = new LsblkInventory(ProgramPath.Find("lsblk"), new BlkidProbe(NullLogger.Instance), NullLogger.Instance);
+        var inventory = new LsblkInventory(ProgramLocator.Find("lsblk")!, new BlkidProbe(NullLogger.Instance), NullLogger.Instance);
 
         var before = await inventory.ListSourcesAsync();
         await loop.MountAsync();

@@ -1,6 +1,5 @@
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Session;
-using Apart.Host.Jobs;
 
 namespace Apart.Cli.Commands;
 

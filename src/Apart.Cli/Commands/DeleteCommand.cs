@@ -1,6 +1,5 @@
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Session;
-using Apart.Host.Protocol;
 
 namespace Apart.Cli.Commands;
 
@@ -22,7 +21,7 @@ internal sealed class DeleteCommand : SessionCommand<DeleteSettings>
                 case CloneDeleteFailed failed when failed.File == file:
                     Terminal.Fail($"delete failed: {failed.Error}");
                     return ExitCodes.Failure;
-                case RequestError error when error.Request is ProtocolNames.DeleteClone or null:
+                case RequestError error when error.Request is MessageTypes.DeleteClone or null:
                     Terminal.Fail($"delete failed: {error.Error}");
                     return ExitCodes.Failure;
             }

@@ -1,6 +1,5 @@
 using Apart.Cli.Demo;
 using Apart.Cli.Output;
-using Apart.Cli.Protocol;
 using Apart.Cli.Session;
 using Spectre.Console;
 using Spectre.Console.Cli;

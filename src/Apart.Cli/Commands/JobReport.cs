@@ -1,7 +1,6 @@
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Output;
 using Apart.Cli.Session;
-using Apart.Host.Protocol;
 
 namespace Apart.Cli.Commands;
 
@@ -27,7 +26,7 @@ internal static class JobReport
             JsonResults.Write(terminal.OutputWriter, JsonResults.Job(request, kind, outcome));
         }
 
-        var job = ProtocolNames.Job(kind);
+        var job = MessageTypes.Job(kind);
         switch (outcome)
         {
             case JobOutcome.Succeeded { Final: var final } when !json:

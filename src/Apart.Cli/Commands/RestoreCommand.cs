@@ -1,7 +1,5 @@
-using Apart.Abstractions;
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Session;
-using Apart.Host.Jobs;
 
 namespace Apart.Cli.Commands;
 

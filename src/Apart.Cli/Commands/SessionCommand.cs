@@ -1,5 +1,4 @@
 using Apart.Cli.Output;
-using Apart.Cli.Protocol;
 using Apart.Cli.Session;
 using Spectre.Console.Cli;
 

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Output;
 using Apart.Cli.Session;
-using Apart.Host.Jobs;
-using Apart.Host.Protocol;
 using Spectre.Console;
 
 namespace Apart.Cli.Demo;
@@ -120,7 +118,7 @@ internal sealed class DemoScenario(Terminal terminal, DemoWorkspace workspace, s
 
     private int Stopped(JobKind kind, JobOutcome outcome)
     {
-        var job = ProtocolNames.Job(kind);
+        var job = MessageTypes.Job(kind);
         terminal.Fail(outcome switch
         {
             JobOutcome.Cancelled => $"demo interrupted during the {job}",

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Apart.Host.Jobs;
+using Apart.Protocol;
 
 namespace Apart.Cli.Demo;
 

@@ -1,4 +1,4 @@
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

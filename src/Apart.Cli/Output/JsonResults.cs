@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Apart.Abstractions;
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Session;
-using Apart.Host.Protocol;
 
 namespace Apart.Cli.Output;
 
@@ -33,7 +31,7 @@ internal static class JsonResults
             VerifyRequest verify => (verify.Source, null),
             _ => (null, null),
         };
-        var job = ProtocolNames.Job(kind);
+        var job = MessageTypes.Job(kind);
         return outcome switch
         {
             JobOutcome.Succeeded { Final: var final } => new JobResultJson(
@@ -54,7 +52,7 @@ internal static class JsonResults
     public static void Write(TextWriter writer, JobResultJson result) =>
         WriteLine(writer, JsonSerializer.Serialize(result, CliJsonContext.Default.JobResultJson));
 
-    private static PartJson Part(PartDevice part) =>
+    private static PartJson Part(ListedPart part) =>
         new(part.Name, part.DevicePath, part.Size, part.FsType, part.Label, part.Mounted, part.Uuid);
 
     private static void WriteLine(TextWriter writer, string json)

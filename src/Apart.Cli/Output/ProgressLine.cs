@@ -1,6 +1,5 @@
 using System.Globalization;
-using Apart.Abstractions.Protocol;
-using Apart.Host.Protocol;
+using Apart.Protocol;
 
 namespace Apart.Cli.Output;
 
@@ -14,7 +13,7 @@ internal static class ProgressLine
     public static string Format(JobProgress progress, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        var line = $"{ProtocolNames.Job(progress.Kind)} {Percent(progress.Complete)}";
+        var line = $"{MessageTypes.Job(progress.Kind)} {Percent(progress.Complete)}";
         if (progress.Finish is not null)
         {
             return line + " done";

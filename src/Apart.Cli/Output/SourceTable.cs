@@ -1,6 +1,5 @@
-using Apart.Abstractions;
-using Apart.Host.Jobs;
 using Spectre.Console;
+using Apart.Protocol;
 
 namespace Apart.Cli.Output;
 
@@ -8,7 +7,7 @@ namespace Apart.Cli.Output;
 internal static class SourceTable
 {
     /// <summary>The table of <paramref name="sources"/>.</summary>
-    public static Table Build(IReadOnlyList<SourceDevice> sources)
+    public static Table Build(IReadOnlyList<ListedSource> sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
         var table = new Table()

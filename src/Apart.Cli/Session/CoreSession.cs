@@ -1,8 +1,5 @@
 using Apart.Abstractions;
-using Apart.Abstractions.Protocol;
-using Apart.Cli.Protocol;
-using Apart.Transport.Zmq;
-using Microsoft.Extensions.Logging.Abstractions;
+using Apart.Protocol;
 
 namespace Apart.Cli.Session;
 
@@ -23,7 +20,7 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
     private static readonly TimeSpan s_admitWait = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_greetingTimeout = TimeSpan.FromSeconds(15);
 
-    private readonly PairTransport _transport;
+    private readonly ITransport _transport;
 
     // Our own core; null when connected to a service.
     private readonly CoreProcess? _core;
@@ -35,7 +32,7 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
     private bool _lost;
     private int _disposed;
 
-    private CoreSession(PairTransport transport, CoreProcess? core, string? serviceAddress)
+    private CoreSession(ITransport transport, CoreProcess? core, string? serviceAddress)
     {
         _transport = transport;
         _core = core;
@@ -61,10 +58,11 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
         var corePid = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // Only the process we spawn may connect; the kernel vouches for the peer's pid.
-        var transport = PairTransport.Bind(
-            address,
-            peer => corePid.Task.Wait(s_admitWait) && corePid.Task.Result == peer.Pid,
-            NullLogger.Instance);
+        var transport = TransportPlugins.For(address).Listen(address, new ListenOptions
+        {
+            Admit = peer => corePid.Task.Wait(s_admitWait) && corePid.Task.Result == peer.Pid,
+            SocketMode = FileModes.OwnerOnly,
+        });
         CoreProcess core;
         try
         {
@@ -101,10 +99,10 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
             throw new CoreLostException(problem);
         }
 
-        PairTransport transport;
+        ITransport transport;
         try
         {
-            transport = PairTransport.Connect(address, NullLogger.Instance);
+            transport = TransportPlugins.For(address).Connect(address);
         }
         catch (ArgumentException e)
         {
@@ -128,7 +126,7 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
     /// <exception cref="CoreLostException">The core is gone or does not take the message.</exception>
     public async Task SendAsync(Request request, CancellationToken cancellationToken = default)
     {
-        if (_lost || !await _transport.SendAsync(RequestEncoder.Encode(request), s_sendTimeout, cancellationToken).ConfigureAwait(false))
+        if (_lost || !await _transport.SendAsync(ProtocolCodec.Encode(request), s_sendTimeout, cancellationToken).ConfigureAwait(false))
         {
             throw Lost();
         }
@@ -158,7 +156,7 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
 
                         throw Lost();
                     case TransportEvent.MessageReceived message:
-                        if (EventDecoder.Decode(message.Payload.Span) is { } decoded)
+                        if (Decode(message.Payload) is { } decoded)
                         {
                             return decoded;
                         }
@@ -310,6 +308,19 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
         }
 
         return new CoreLostException(_core.Exited.IsCompleted ? _core.DescribeExit() : "apart-core stopped answering.");
+    }
+
+    // A message this presenter cannot read ends the conversation; one of a type it does not know passes by.
+    private static CoreEvent? Decode(ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            return ProtocolCodec.DecodeEvent(payload.Span);
+        }
+        catch (InvalidMessageException e)
+        {
+            throw new CoreMessageException($"The core sent a message this presenter cannot read: {e.Message}", e);
+        }
     }
 
     private static async Task<bool> WaitQuietlyAsync(Task task, TimeSpan timeout)

@@ -1,4 +1,4 @@
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 
 namespace Apart.Cli.Session;
 

@@ -1,6 +1,5 @@
-using Apart.Abstractions.Protocol;
+using Apart.Protocol;
 using Apart.Cli.Output;
-using Apart.Host.Protocol;
 
 namespace Apart.Cli.Session;
 
@@ -69,7 +68,7 @@ internal sealed class JobRunner(ICoreChannel session, IProgressDisplay display, 
                     return cancelSent && failed.Error == JobFailed.Cancelled
                         ? new JobOutcome.Cancelled(failed)
                         : new JobOutcome.Failed(failed.Error, failed);
-                case RequestError error when error.Request == ProtocolNames.Job(kind) || error.Request is null && id is null:
+                case RequestError error when error.Request == MessageTypes.Job(kind) || error.Request is null && id is null:
                     return new JobOutcome.Failed(error.Error, null);
             }
         }

@@ -56,7 +56,7 @@ internal sealed class CodecCatalog(IEnumerable<ICompressor> registered, ILogger<
             return true;
         }
 
-        if (Native.ProgramLocator.Find(probe.Program) is not { } program)
+        if (ProgramLocator.Find(probe.Program) is not { } program)
         {
             logger.CodecProbeFailed(codec.Name, probe.ToString(), $"{probe.Program} is not installed");
             return false;

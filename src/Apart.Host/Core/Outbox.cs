@@ -1,30 +1,21 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Apart.Abstractions;
-using Apart.Abstractions.Protocol;
-using Apart.Host.Protocol;
+using Apart.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Core;
 
-/// <summary>
-/// Every message to the presenter passes here, in order, from one sender. It also remembers the
-/// latest progress of each running job, which a <c>status: running</c> carries as <c>jobs:</c>.
-/// </summary>
+/// <summary>Every message to the presenter passes here, in order, through one sender.</summary>
 internal sealed class Outbox(ILogger<Outbox> logger)
 {
-    /// <summary>A presenter that cannot take a message within this is gone (PROTOCOL.md §1).</summary>
+    /// <summary>A presenter that cannot take a message within this is gone (docs/PROTOCOL.md §1).</summary>
     public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(1);
 
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new() { SingleReader = true });
-    private readonly ConcurrentDictionary<string, JobProgress> _running = new(StringComparer.Ordinal);
     private volatile bool _presenterConnected;
 
     /// <summary>Raised (once per failure) when a message could not be delivered within <see cref="SendTimeout"/>.</summary>
     public event Action? SendFailed;
-
-    /// <summary>The latest progress of every running job.</summary>
-    public IReadOnlyList<JobProgress> RunningJobs => _running.Values.OrderBy(job => job.Start).ToList();
 
     /// <summary>
     /// Whether a presenter is there to receive. While none is, messages are dropped rather than
@@ -37,16 +28,11 @@ internal sealed class Outbox(ILogger<Outbox> logger)
     }
 
     /// <summary>Queues a message.</summary>
-    public void Post(CoreEvent message)
-    {
-        Track(message);
-        _ = _queue.Writer.TryWrite(new Entry(message, null));
-    }
+    public void Post(CoreEvent message) => _ = _queue.Writer.TryWrite(new Entry(message, null));
 
     /// <summary>Queues a message and completes once it was handed to the transport (or dropped).</summary>
     public Task PostAndFlushAsync(CoreEvent message)
     {
-        Track(message);
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return _queue.Writer.TryWrite(new Entry(message, sent)) ? sent.Task : Task.CompletedTask;
     }
@@ -79,27 +65,11 @@ internal sealed class Outbox(ILogger<Outbox> logger)
             return;
         }
 
-        var delivered = await transport.SendAsync(EventEncoder.Encode(message), SendTimeout, cancellationToken).ConfigureAwait(false);
+        var delivered = await transport.SendAsync(ProtocolCodec.Encode(message), SendTimeout, cancellationToken).ConfigureAwait(false);
         if (!delivered)
         {
             logger.SendTimedOut(message.GetType().Name);
             SendFailed?.Invoke();
-        }
-    }
-
-    private void Track(CoreEvent message)
-    {
-        switch (message)
-        {
-            case JobProgress { Finish: null } progress:
-                _running[progress.Id] = progress;
-                break;
-            case JobProgress finished:
-                _ = _running.TryRemove(finished.Id, out _);
-                break;
-            case JobFailed failed:
-                _ = _running.TryRemove(failed.Id, out _);
-                break;
         }
     }
 

@@ -41,7 +41,7 @@ internal sealed class PresenterAccess(uint groupId)
                 return admitted;
             },
             SocketGroupId = group,
-            SocketMode = service.SocketMode,
+            SocketMode = service.SocketMode ?? FileModes.OwnerAndGroup,
             CurveSecretKey = service.CurveSecretKey,
         };
     }

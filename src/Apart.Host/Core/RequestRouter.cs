@@ -1,35 +1,44 @@
-using Apart.Abstractions.Protocol;
+using System.Diagnostics.CodeAnalysis;
 using Apart.Host.Jobs;
-using Apart.Host.Protocol;
+using Apart.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Core;
 
-/// <summary>Turns each presenter message into the work it asks for, and answers what cannot be done.</summary>
-internal sealed class RequestRouter(Outbox outbox, StatusReporter status, JobRegistry jobs, ImageDeleter deleter, ILogger<RequestRouter> logger)
+/// <summary>
+/// Turns each presenter message into the work it asks for, and answers what cannot be done. It
+/// never waits on the system itself: status requests are answered in turn on a worker of their
+/// own, jobs are checked in turn by the registry, so the next message (a kill-request) is read
+/// at once whatever the inventory or a disk is doing.
+/// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "One router lives as long as the core; its token source has no timer.")]
+internal sealed class RequestRouter(Outbox outbox, StatusReporter status, Startup startup, JobRegistry jobs, ImageDeleter deleter, ILogger<RequestRouter> logger)
 {
+    private readonly SerialQueue _statusAnswers = new();
+    private readonly CancellationTokenSource _stopping = new();
+
     /// <summary>
     /// Handles one message; true when it asks the core to exit (kill-request). Whatever a
     /// message holds, it gets an answer and the core goes on: an unexpected failure is logged
     /// and answered with <c>error</c>.
     /// </summary>
-    public async Task<bool> HandleAsync(ReadOnlyMemory<byte> payload)
+    public bool Route(ReadOnlyMemory<byte> payload)
     {
         try
         {
-            return await RouteAsync(payload).ConfigureAwait(false);
+            return RouteOne(payload);
         }
 #pragma warning disable CA1031 // Nothing a presenter sends may stop the core.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             logger.RequestCrashed(e);
-            outbox.Post(new RequestError($"The core could not handle this request: {e.Message}", null));
+            outbox.Post(new RequestError($"The core could not handle this request: {e.Message}"));
             return false;
         }
         finally
         {
-            if (payload.Length > RequestDecoder.MaxMessageBytes)
+            if (payload.Length > ProtocolCodec.MaxMessageBytes)
             {
                 // A hostile flood of huge messages must not pile up garbage: give it back now.
                 System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
@@ -38,41 +47,45 @@ internal sealed class RequestRouter(Outbox outbox, StatusReporter status, JobReg
         }
     }
 
-    private async Task<bool> RouteAsync(ReadOnlyMemory<byte> payload)
+    /// <summary>Queues a <c>status: running</c> for the presenter, in turn with the answers to its status requests.</summary>
+    public void QueueStatus(string? request) => _statusAnswers.Enqueue(() => AnswerStatusAsync(request));
+
+    /// <summary>Stops the status answer under way and drops those queued: the core is ending.</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _statusAnswers.DrainAsync().ConfigureAwait(false);
+    }
+
+    private bool RouteOne(ReadOnlyMemory<byte> payload)
     {
         Request request;
         try
         {
-            request = RequestDecoder.Decode(payload.Span);
+            request = ProtocolCodec.DecodeRequest(payload.Span);
         }
-        catch (InvalidRequestException e)
+        catch (InvalidMessageException e)
         {
-            outbox.Post(new RequestError(e.Message, e.RequestType));
+            outbox.Post(new RequestError(e.Message, e.MessageType));
             return false;
         }
 
         switch (request)
         {
-            case StatusRequest:
-                outbox.Post(await status.ReportAsync(CoreStatus.Running, ProtocolNames.StatusRequest).ConfigureAwait(false));
-                return false;
             case KillRequest:
                 return true;
-            case CloneRequest clone:
-                _ = jobs.StartCloneAsync(clone); // answers for itself; validation must not hold up the next message
+            case StatusRequest:
+                QueueStatus(MessageTypes.StatusRequest);
                 return false;
-            case RestoreRequest restore:
-                _ = jobs.StartRestoreAsync(restore);
-                return false;
-            case VerifyRequest verify:
-                _ = jobs.StartVerifyAsync(verify);
+            case CloneRequest or RestoreRequest or VerifyRequest:
+                _ = jobs.StartAsync(request); // answers for itself, in turn
                 return false;
             case CancelRequest cancel:
                 if (!jobs.Cancel(cancel.Kind, cancel.Id))
                 {
                     outbox.Post(new RequestError(
-                        $"There is no running {ProtocolNames.Job(cancel.Kind)} job with id {RequestDecoder.Printable(cancel.Id)}.",
-                        ProtocolNames.Cancel(cancel.Kind)));
+                        $"There is no running {MessageTypes.Job(cancel.Kind)} job with id {Printable.Bounded(cancel.Id)}.",
+                        MessageTypes.Cancel(cancel.Kind)));
                 }
 
                 return false;
@@ -80,8 +93,29 @@ internal sealed class RequestRouter(Outbox outbox, StatusReporter status, JobReg
                 outbox.Post(deleter.Delete(delete.File));
                 return false;
             default:
-                outbox.Post(new RequestError($"The core cannot handle {request.GetType().Name}.", null));
+                outbox.Post(new RequestError($"The core cannot handle {request.GetType().Name}."));
                 return false;
+        }
+    }
+
+    private async Task AnswerStatusAsync(string? request)
+    {
+        var stopping = _stopping.Token;
+        try
+        {
+            await startup.ProbedAsync(stopping).ConfigureAwait(false);
+            outbox.Post(await status.ReportAsync(CoreStatus.Running, request, stopping).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The core is ending: it says dying instead.
+        }
+#pragma warning disable CA1031 // A status that cannot be built is answered with why; the core goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.RequestCrashed(e);
+            outbox.Post(new RequestError($"The core could not report its status: {e.Message}", request));
         }
     }
 }

@@ -1,3 +1,5 @@
+using Apart.Abstractions;
+
 namespace Apart.Host.Core;
 
 /// <summary>
@@ -12,10 +14,11 @@ internal sealed record ServiceOptions(string Address)
     public string SocketGroup { get; init; } = "apart";
 
     /// <summary>
-    /// The ipc:// socket file's mode, octal. Default 0660: root and the group. Whatever the mode,
-    /// every connection is also checked against root and <see cref="SocketGroup"/> (SO_PEERCRED).
+    /// The ipc:// socket file's mode; null when the setting is not an octal mode. Default 0660:
+    /// root and the group. Whatever the mode, every connection is also checked against root and
+    /// <see cref="SocketGroup"/> (SO_PEERCRED).
     /// </summary>
-    public int SocketMode { get; init; } = 0x1B0;
+    public UnixFileMode? SocketMode { get; init; } = FileModes.OwnerAndGroup;
 
     /// <summary>tcp:// listening must be enabled explicitly, and then needs <see cref="CurveSecretKey"/>.</summary>
     public bool AllowTcp { get; init; }
@@ -26,7 +29,7 @@ internal sealed record ServiceOptions(string Address)
     /// <summary>Why these options cannot start a service, or null when they can.</summary>
     public string? Problem()
     {
-        if (SocketMode is < 0 or > 0x1FF)
+        if (SocketMode is null)
         {
             return "SocketMode must be an octal file mode such as 0660.";
         }

@@ -1,33 +1,45 @@
 using Apart.Abstractions;
-using Apart.Abstractions.Protocol;
 using Apart.Host.Codecs;
+using Apart.Host.Jobs;
+using Apart.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Core;
 
-/// <summary>Builds <c>type: status</c> messages from a fresh inventory (PROTOCOL.md §3).</summary>
-internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog codecs, Outbox outbox, ILogger<StatusReporter> logger)
+/// <summary>Builds <c>type: status</c> messages from a fresh inventory (docs/PROTOCOL.md §3).</summary>
+internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog codecs, JobRegistry jobs, Outbox outbox, ILogger<StatusReporter> logger)
 {
     /// <summary>
-    /// A started or running status; blank devices are left out (nothing to clone, PROTOCOL.md §3). Should the inventory fail, the status still goes out (with no
+    /// A started or running status. Should the inventory fail, the status still goes out (with no
     /// sources) after an <c>error</c> message saying why.
     /// </summary>
-    public async Task<StatusEvent> ReportAsync(CoreStatus status, string? request = null) =>
-        Report(status, await ListAsync(request).ConfigureAwait(false));
+    /// <param name="status">started or running.</param>
+    /// <param name="request">The request type this answers, for the error message; null when unasked.</param>
+    /// <param name="cancellationToken">Stops the listing (the core is ending).</param>
+    public async Task<StatusEvent> ReportAsync(CoreStatus status, string? request, CancellationToken cancellationToken) =>
+        Report(status, await ListAsync(request, cancellationToken).ConfigureAwait(false));
 
-    /// <summary>A status message from sources already listed.</summary>
+    /// <summary>
+    /// A status message from sources already listed; blank devices are left out (nothing to
+    /// clone, docs/PROTOCOL.md §3), and a running status lists the jobs in flight.
+    /// </summary>
     public StatusEvent Report(CoreStatus status, IReadOnlyList<SourceDevice> sources)
     {
         var listed = sources
-            .Select(source => source with { Parts = source.Parts.Where(part => !part.Unformatted).ToList() })
+            .Select(source => new ListedSource(
+                source.Name,
+                source.Size,
+                source.Parts.Where(part => !part.Unformatted)
+                    .Select(part => new ListedPart(part.Name, part.Size, part.Mounted, part.FsType, part.Label, part.Uuid))
+                    .ToList()))
             .Where(source => source.Parts.Count > 0)
             .ToList();
-        return new StatusEvent(status, listed, codecs.Options, status == CoreStatus.Running ? outbox.RunningJobs : null);
+        return new StatusEvent(status, listed, codecs.Options, status == CoreStatus.Running ? jobs.Progress : null);
     }
 
     /// <summary>The inventory read afresh; on failure, none (after an error message saying why).</summary>
-    public async Task<IReadOnlyList<SourceDevice>> ListAsync(string? request = null)
+    public async Task<IReadOnlyList<SourceDevice>> ListAsync(string? request, CancellationToken cancellationToken)
     {
         var inventory = plugins.GetService<IDeviceInventory>();
         if (inventory is null)
@@ -37,7 +49,7 @@ internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog code
 
         try
         {
-            return await inventory.ListSourcesAsync().ConfigureAwait(false);
+            return await inventory.ListSourcesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,6 +1,6 @@
 using Apart.Abstractions;
-using Apart.Abstractions.Protocol;
 using Apart.Host.Native;
+using Apart.Protocol;
 using Microsoft.Win32.SafeHandles;
 using static Tmds.Linux.LibC;
 
@@ -12,15 +12,12 @@ namespace Apart.Host.Jobs;
 /// </summary>
 internal sealed class CloneJob : Job
 {
-    /// <summary>Images hold whole filesystems, secrets included: owner-only.</summary>
-    private const int ImageMode = 0x180; // 0600
-
     /// <summary>Less room than this left after a failed write means the destination filled up.</summary>
     private const long FullThreshold = 1024 * 1024;
 
     private readonly JobServices _services;
     private readonly IImager _imager;
-    private readonly string _variant;
+    private readonly string _format;
     private readonly ICompressor _codec;
     private readonly BlockDevice? _claim;
     private readonly long _sourceSize;
@@ -37,7 +34,7 @@ internal sealed class CloneJob : Job
     {
         _services = services;
         _imager = services.Imager;
-        _variant = image.Variant;
+        _format = image.Variant;
         _codec = codec;
         _claim = claim;
         _sourceSize = claim?.Size() ?? part.Size;
@@ -59,7 +56,7 @@ internal sealed class CloneJob : Job
     /// and creates the <c>.inprogress</c> file. Throws <see cref="JobFailedException"/> with the
     /// reason when the request cannot start.
     /// </summary>
-    public static async Task<Job> CreateAsync(JobTicket ticket, CloneRequest request, JobServices services)
+    public static async Task<Job> CreateAsync(JobTicket ticket, CloneRequest request, JobServices services, CancellationToken cancellationToken)
     {
         if (ImageName.Problem(request.Name) is { } nameProblem)
         {
@@ -74,7 +71,7 @@ internal sealed class CloneJob : Job
             throw new JobFailedException($"The destination {JobServices.Quote(request.Destination)} must be an absolute path.");
         }
 
-        var part = await services.ListedPartAsync(request.Source, "Source").ConfigureAwait(false);
+        var part = await services.ListedPartAsync(request.Source, "Source", cancellationToken).ConfigureAwait(false);
         if (part.Mounted)
         {
             throw new JobFailedException($"Source {part.DevicePath} is mounted: unmount it before cloning.");
@@ -86,7 +83,7 @@ internal sealed class CloneJob : Job
         try
         {
             var localStart = TimeZoneInfo.ConvertTime(ticket.Start, services.Time.LocalTimeZone).DateTime;
-            var image = new ImageName(request.Name, localStart, imager.ChooseVariant(part.FsType), codec.FileExtension);
+            var image = new ImageName(request.Name, localStart, imager.FormatFor(part.FsType), codec.FileExtension);
             foreach (var name in new[] { image.FileName, image.InProgressFileName })
             {
                 if (directory.Contains(name))
@@ -111,8 +108,8 @@ internal sealed class CloneJob : Job
     /// <inheritdoc/>
     protected override async Task<JobProgress> RunAsync(CancellationToken cancellationToken)
     {
-        var parser = _imager.CreateProgressParser();
-        var stages = new List<Pipeline.Stage> { ImagingStage(_imager.CloneCommand(_variant, Source), parser) };
+        var imaging = _imager.Clone(_format, new DeviceExtent(Source, _sourceSize));
+        var stages = new List<Pipeline.Stage> { ImagingStage(imaging) };
         if (_codec.Compress is { } compress)
         {
             stages.Add(new Pipeline.Stage(compress));
@@ -126,7 +123,7 @@ internal sealed class CloneJob : Job
 
         if (!result.Succeeded)
         {
-            var reason = FailureExplainer.Explain(result, stage => stage == result.Stages[0] ? parser.LastLines : null);
+            var reason = FailureExplainer.Explain(result, stage => stage == result.Stages[0] ? imaging.Progress.LastLines : null);
             throw new JobFailedException(DestinationIsFull() && !reason.StartsWith(FailureExplainer.NoSpace, StringComparison.Ordinal)
                 ? $"{FailureExplainer.NoSpace} in {_directory.Path}: {reason}"
                 : reason);
@@ -217,7 +214,8 @@ internal sealed class CloneJob : Job
     {
         try
         {
-            return directory.CreateNew(image.InProgressFileName, ImageMode);
+            // Images hold whole filesystems, secrets included: owner-only.
+            return directory.CreateNew(image.InProgressFileName, FileModes.OwnerOnly);
         }
         catch (NativeIOException e)
         {

@@ -16,7 +16,7 @@ internal static partial class FailureExplainer
     /// one killed by SIGPIPE or reporting a broken pipe only lost its reader, which failed first.
     /// </summary>
     /// <param name="result">The failed pipeline.</param>
-    /// <param name="lastWords">Better last lines for a program than its raw stderr tail (partclone's, parsed).</param>
+    /// <param name="lastWords">Better last lines for a program than its raw stderr tail (an imager's, parsed by its plugin).</param>
     public static string Explain(PipelineResult result, Func<StageResult, IReadOnlyList<string>?>? lastWords = null)
     {
         var failed = result.Stages.Where(stage => !stage.Exit.Succeeded).ToList();
@@ -42,23 +42,13 @@ internal static partial class FailureExplainer
         .TakeLast(count)
         .ToList();
 
-    // partclone frames warnings in a box of asterisks over several lines: keep the words, and of
-    // a boxed line only its first sentence (the rest continues on lines not quoted).
-    private static string Unboxed(string line)
-    {
-        var boxed = line.StartsWith('*');
-        var text = line.Trim().Trim('*').Trim();
-        var sentenceEnd = text.IndexOf(". ", StringComparison.Ordinal);
-        return boxed && sentenceEnd > 0 ? text[..(sentenceEnd + 1)] : text;
-    }
-
     private static bool MentionsBrokenPipe(StageResult stage) =>
         stage.StderrTail.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase);
 
     // The most telling lines first: those that name an error; else the last one.
     private static string Summarize(IReadOnlyList<string> rawLines)
     {
-        var lines = rawLines.Select(Unboxed).Where(line => line.Length > 0).ToList();
+        var lines = rawLines.Where(line => line.Length > 0).ToList();
         var telling = lines.Where(line =>
             line.Contains("error", StringComparison.OrdinalIgnoreCase)
             || line.Contains("fail", StringComparison.OrdinalIgnoreCase)

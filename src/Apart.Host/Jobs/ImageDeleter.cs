@@ -1,5 +1,5 @@
-using Apart.Abstractions.Protocol;
 using Apart.Host.Native;
+using Apart.Protocol;
 using static Tmds.Linux.LibC;
 
 namespace Apart.Host.Jobs;
@@ -39,12 +39,12 @@ internal sealed class ImageDeleter(JobRegistry jobs)
 
         if (ImageName.Parse(Path.GetFileName(file)) is null)
         {
-            return "Only image files (NAME-YYYY-MM-DDTHHMM.apt.VARIANT.COMPRESSION) can be deleted.";
+            return $"Only image files ({ImageName.Form}) can be deleted.";
         }
 
         if (jobs.UsingFile(file) is { } job)
         {
-            return $"The {Protocol.ProtocolNames.Job(job.Kind)} job {job.Id} is using this image; cancel it first.";
+            return $"The {MessageTypes.Job(job.Kind)} job {job.Id} is using this image; cancel it first.";
         }
 
         try

@@ -6,10 +6,11 @@ using static Tmds.Linux.LibC;
 
 namespace Apart.Host.Jobs;
 
-/// <summary>An image file opened for reading, with what its name says: variant and codec.</summary>
+/// <summary>An image file opened for reading, with what its name says: format and codec.</summary>
 internal sealed class ImageFile : IDisposable
 {
-    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(30);
+    // Reading an image's first bytes decompresses only those; this bounds a decompressor that hangs.
+    private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(30);
 
     private ImageFile(string path, ImageName name, ICompressor codec, SafeFileHandle handle, long length)
     {
@@ -23,6 +24,9 @@ internal sealed class ImageFile : IDisposable
     public string Path { get; }
 
     public ImageName Name { get; }
+
+    /// <summary>The imager's format, from the name.</summary>
+    public string Format => Name.Variant;
 
     public ICompressor Codec { get; }
 
@@ -40,7 +44,7 @@ internal sealed class ImageFile : IDisposable
 
     /// <summary>
     /// Opens an image by path: it must be named like an image, exist as a regular file, and its
-    /// codec and variant must be usable here. Throws <see cref="JobFailedException"/> otherwise.
+    /// codec and format must be usable here. Throws <see cref="JobFailedException"/> otherwise.
     /// </summary>
     public static ImageFile Open(string path, JobServices services)
     {
@@ -50,7 +54,7 @@ internal sealed class ImageFile : IDisposable
         }
 
         var name = ImageName.Parse(System.IO.Path.GetFileName(path)) ?? throw new JobFailedException(
-            $"{JobServices.Quote(path)} is not named like an image (NAME-YYYY-MM-DDTHHMM.apt.VARIANT.COMPRESSION).");
+            $"{JobServices.Quote(path)} is not named like an image ({ImageName.Form}).");
         var codec = services.Codecs.ByExtension(name.Extension) ?? throw new JobFailedException(
             $"{JobServices.Quote(path)} uses an unknown compression, '{name.Extension}'.");
         if (!services.Codecs.IsAvailable(codec))
@@ -58,9 +62,9 @@ internal sealed class ImageFile : IDisposable
             throw new JobFailedException($"{JobServices.Quote(path)} is compressed with {codec.Name}, whose program is not installed.");
         }
 
-        if (name.Variant != services.Imager.RawVariant && !services.Imager.HasVariant(name.Variant))
+        if (services.Imager.CannotRead(name.Variant) is { } unreadable)
         {
-            throw new JobFailedException($"The image holds a {name.Variant} filesystem, and partclone.{name.Variant} is not installed.");
+            throw new JobFailedException($"{JobServices.Quote(path)} holds a {name.Variant} image, which this machine cannot read: {unreadable}.");
         }
 
         SafeFileHandle handle;
@@ -89,55 +93,86 @@ internal sealed class ImageFile : IDisposable
     }
 
     /// <summary>
-    /// The first bytes of the decompressed image. The decompressor reads its own descriptor
-    /// (this file reopened through /proc), so <see cref="Handle"/> stays at offset 0.
+    /// The size of the device the image was made from: what the image itself records (the
+    /// imager reads it from the decompressed image's start), else what the clone recorded beside
+    /// it; null when neither says. Throws <see cref="JobFailedException"/> when the image's start
+    /// is damaged or cannot be decompressed.
     /// </summary>
-    public async Task<byte[]> ReadHeadAsync(int length)
+    public async Task<long?> SourceSizeAsync(IImager imager, CancellationToken cancellationToken)
     {
-        var head = new byte[length];
-        if (Codec.Decompress is not { } decompress)
-        {
-            var read = RandomAccess.Read(Handle, head, 0);
-            return head[..read];
-        }
-
-        using var input = NativeFile.Open($"/proc/self/fd/{NativeFile.Fd(Handle)}", O_RDONLY);
-        using var output = Pipe.Create();
-        var pipeline = Pipeline.Start([new Pipeline.Stage(decompress)], input, output.Write);
-        output.CloseWrite();
-        int total;
-        using (var stream = new FileStream(output.DetachRead(), FileAccess.Read, bufferSize: 0))
-        {
-            total = await Task.Run(() => stream.ReadAtLeast(head, length, throwOnEndOfStream: false))
-                .WaitAsync(HeaderTimeout).ConfigureAwait(false);
-        }
-
-        // Enough read (or none to come): stop the decompressor rather than decompress it all.
-        pipeline.Kill();
-        var result = await pipeline.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        if (total < length && !result.Succeeded && !result.Stages[0].Exit.BrokenPipe && result.Stages[0].Exit.Signal == 0)
-        {
-            throw new JobFailedException($"{Path} cannot be decompressed: {FailureExplainer.Explain(result)}");
-        }
-
-        return head[..total];
+        var knownLength = Codec.Decompress is null ? Length : (long?)null;
+        var recorded = await ReadHeadAsync(
+            head => imager.ReadSourceSizeAsync(Format, head, knownLength, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        return recorded ?? RecordedSourceSize;
     }
 
     /// <summary>
-    /// How large a device must be to take this image: the filesystem size from a partclone
-    /// header; for raw images the recorded source size, or the length of an uncompressed one.
-    /// Null when a raw image does not say. Throws when a partclone image's header is unreadable.
+    /// Lets <paramref name="read"/> read the decompressed image from its start, as far as it
+    /// needs. The decompressor (if any) reads its own descriptor, this file reopened through
+    /// /proc, so <see cref="Handle"/> stays at offset 0; once the reader is done it is stopped
+    /// rather than left to decompress the rest.
     /// </summary>
-    public async Task<long?> RequiredDeviceSizeAsync(IImager imager)
+    private async Task<T> ReadHeadAsync<T>(Func<Stream, ValueTask<T>> read, CancellationToken cancellationToken)
     {
-        if (Name.Variant == imager.RawVariant)
+        using var input = NativeFile.Open($"/proc/self/fd/{NativeFile.Fd(Handle)}", O_RDONLY);
+        if (Codec.Decompress is not { } decompress)
         {
-            return RecordedSourceSize ?? (Codec.Decompress is null ? Length : null);
+            using var file = new FileStream(new SafeFileHandle(input.DangerousGetHandle(), ownsHandle: false), FileAccess.Read, bufferSize: 0);
+            return await ReadAsync(read, file).ConfigureAwait(false);
         }
 
-        var head = await ReadHeadAsync(imager.HeaderLength).ConfigureAwait(false);
-        return imager.ReadFilesystemSize(head) ?? throw new JobFailedException(
-            $"{Path} is damaged or not a partclone image: its header cannot be read.");
+        using var output = Pipe.Create();
+        var pipeline = Pipeline.Start([new Pipeline.Stage(decompress)], input, output.Write);
+        output.CloseWrite();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(HeadTimeout);
+
+        // A stopped decompressor ends the pipe, which ends any read of it: nothing can hang here.
+        using var stopOnCancel = timeout.Token.Register(pipeline.Kill);
+        T answer;
+        Exception? unreadable = null;
+        using (var stream = new FileStream(output.DetachRead(), FileAccess.Read, bufferSize: 0))
+        {
+            try
+            {
+                answer = await ReadAsync(read, stream).ConfigureAwait(false);
+            }
+            catch (JobFailedException e)
+            {
+                answer = default!;
+                unreadable = e;
+            }
+        }
+
+        pipeline.Kill();
+        var result = await pipeline.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var decompressor = result.Stages[0].Exit;
+        if (!decompressor.Succeeded && !decompressor.BrokenPipe && decompressor.Signal == 0)
+        {
+            // It failed on its own, before we stopped it: that explains a short or odd head.
+            throw new JobFailedException($"{Path} cannot be decompressed: {FailureExplainer.Explain(result)}");
+        }
+
+        if (timeout.IsCancellationRequested)
+        {
+            throw new JobFailedException($"{Path} cannot be read: {decompress.Program} gave nothing for {HeadTimeout.TotalSeconds:0} s.");
+        }
+
+        return unreadable is null ? answer : throw unreadable;
+    }
+
+    private async Task<T> ReadAsync<T>(Func<Stream, ValueTask<T>> read, Stream head)
+    {
+        try
+        {
+            return await read(head).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new JobFailedException($"{Path} cannot be read: {e.Message}");
+        }
     }
 
     /// <inheritdoc/>

@@ -9,6 +9,9 @@ namespace Apart.Host.Jobs;
 /// </summary>
 internal sealed partial record ImageName(string Name, DateTime LocalStart, string Variant, string Extension)
 {
+    /// <summary>The form of an image's file name, as messages describe it to people.</summary>
+    public const string Form = "NAME-YYYY-MM-DDTHHMM.apt.VARIANT.COMPRESSION";
+
     /// <summary>Appended to an image's name while it is being written.</summary>
     public const string InProgressSuffix = ".inprogress";
 
@@ -30,7 +33,7 @@ internal sealed partial record ImageName(string Name, DateTime LocalStart, strin
             return null;
         }
 
-        return new ImageName(match.Groups["name"].Value, start, match.Groups["variant"].Value, match.Groups["extension"].Value);
+        return new ImageName(match.Groups["base"].Value, start, match.Groups["variant"].Value, match.Groups["extension"].Value);
     }
 
     /// <summary>
@@ -58,6 +61,6 @@ internal sealed partial record ImageName(string Name, DateTime LocalStart, strin
         return System.Text.Encoding.UTF8.GetByteCount(name) > 200 ? "The image name is longer than 200 bytes." : null;
     }
 
-    [GeneratedRegex(@"^(?<name>.+)-(?<time>\d{4}-\d{2}-\d{2}T\d{4})\.apt\.(?<variant>[A-Za-z0-9_+]+)\.(?<extension>[A-Za-z0-9]+)$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^(?<base>.+)-(?<time>\d{4}-\d{2}-\d{2}T\d{4})\.apt\.(?<variant>[A-Za-z0-9_+]+)\.(?<extension>[A-Za-z0-9]+)$", RegexOptions.Singleline)]
     private static partial Regex Pattern();
 }

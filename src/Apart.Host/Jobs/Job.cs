@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Apart.Abstractions;
-using Apart.Abstractions.Protocol;
 using Apart.Host.Core;
+using Apart.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Jobs;
@@ -58,8 +58,20 @@ internal abstract class Job
     /// <summary>Completes after the job's final message is queued.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    /// <summary>The first message: progress 0.0, sent before any work starts.</summary>
-    public JobProgress FirstProgress => _latest;
+    /// <summary>
+    /// The latest progress: before the work starts, the first message (progress 0.0); what a
+    /// running status lists under <c>jobs:</c>.
+    /// </summary>
+    public JobProgress Latest
+    {
+        get
+        {
+            lock (_progressGate)
+            {
+                return _latest;
+            }
+        }
+    }
 
     /// <summary>Starts the work in the background; <paramref name="onEnd"/> runs just before the final message is queued.</summary>
     public void Run(Action<Job> onEnd)
@@ -77,10 +89,10 @@ internal abstract class Job
     /// <summary>Releases what the job holds and removes what it must not leave behind. Runs before the final message.</summary>
     protected abstract void Release(bool succeeded);
 
-    /// <summary>A pipeline stage whose standard error feeds <paramref name="parser"/>, each update reported.</summary>
-    protected Pipeline.Stage ImagingStage(CommandLine command, IProgressParser parser) => new(command, text =>
+    /// <summary>A pipeline stage whose standard error feeds the command's progress parser, each update reported.</summary>
+    protected Pipeline.Stage ImagingStage(ImagingCommand imaging) => new(imaging.Command, text =>
     {
-        foreach (var update in parser.Feed(text))
+        foreach (var update in imaging.Progress.Feed(text))
         {
             Report(update);
         }

@@ -1,53 +1,53 @@
 using System.Collections.Concurrent;
-using Apart.Abstractions.Protocol;
-using System.Threading.Channels;
+using System.Diagnostics.CodeAnalysis;
 using Apart.Host.Core;
+using Apart.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Jobs;
 
 /// <summary>
-/// Starts jobs and knows which are running: to cancel them, to keep files they use from being
-/// deleted, and to stop them all when the core exits.
+/// The one list of running jobs. It starts them, cancels them, says which job holds a file,
+/// gives each one's latest progress for a running status's <c>jobs:</c>, and stops them all when
+/// the core ends.
 /// </summary>
 /// <remarks>
 /// Requests are checked and their devices claimed one at a time, in the order they arrived, on
 /// a worker of their own: of two requests for one device the first always wins, and a check
-/// that waits on the system (a slow filesystem) never holds up the presenter's other messages.
+/// that waits on the system (a slow lsblk, a slow disk) never holds up the presenter's other
+/// messages. When the core ends, the check under way is cancelled and those still queued are
+/// refused at once.
 /// </remarks>
-internal sealed class JobRegistry
+[SuppressMessage("Design", "CA1001", Justification = "One registry lives as long as the core; its token source has no timer.")]
+internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Job> _running = new(StringComparer.Ordinal);
-    private readonly Channel<Func<Task>> _preparations = Channel.CreateUnbounded<Func<Task>>(new() { SingleReader = true });
-    private readonly JobServices _services;
-    private readonly Outbox _outbox;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private volatile bool _closed;
-
-    public JobRegistry(JobServices services, Outbox outbox, TimeProvider time)
-    {
-        _services = services;
-        _outbox = outbox;
-        _time = time;
-        _logger = services.Logger;
-        _ = Task.Run(PrepareInOrderAsync);
-    }
+    private readonly SerialQueue _preparations = new();
+    private readonly CancellationTokenSource _closing = new();
+    private readonly ILogger _logger = services.Logger;
 
     /// <summary>Jobs running now.</summary>
     public IReadOnlyCollection<Job> Running => _running.Values.ToList();
 
-    /// <summary>Starts a clone; a request that cannot start is answered with <c>clone-failed</c>.</summary>
-    public Task StartCloneAsync(CloneRequest request) =>
-        StartAsync(JobKind.Clone, request.Source, request.Destination, ticket => CloneJob.CreateAsync(ticket, request, _services));
+    /// <summary>The latest progress of every running job, oldest first.</summary>
+    public IReadOnlyList<JobProgress> Progress => _running.Values.Select(job => job.Latest).OrderBy(progress => progress.Start).ToList();
 
-    /// <summary>Starts a restore; a request that cannot start is answered with <c>restore-failed</c>.</summary>
-    public Task StartRestoreAsync(RestoreRequest request) =>
-        StartAsync(JobKind.Restore, request.Source, request.Destination, ticket => RestoreJob.CreateAsync(ticket, request, _services));
-
-    /// <summary>Starts a verify; a request that cannot start is answered with <c>verify-failed</c>.</summary>
-    public Task StartVerifyAsync(VerifyRequest request) =>
-        StartAsync(JobKind.Verify, request.Source, null, ticket => VerifyJob.CreateAsync(ticket, request, _services));
+    /// <summary>
+    /// Starts the job a request asks for. A request that cannot start is answered with its kind's
+    /// failure message. Completes once the job started or was refused.
+    /// </summary>
+    public Task StartAsync(Request request)
+    {
+        var (kind, source, destination, create) = Plan(request);
+        var ticket = new JobTicket(NewId(), time.GetUtcNow());
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _preparations.Enqueue(async () =>
+        {
+            await StartJobAsync(kind, ticket, source, destination, create).ConfigureAwait(false);
+            answered.SetResult();
+        });
+        return answered.Task;
+    }
 
     /// <summary>Cancels a running job; false when no job of that kind has that id.</summary>
     public bool Cancel(JobKind kind, string id)
@@ -65,22 +65,13 @@ internal sealed class JobRegistry
     public Job? UsingFile(string path) => _running.Values.FirstOrDefault(job => job.Files.Contains(path, StringComparer.Ordinal));
 
     /// <summary>
-    /// Refuses new jobs, cancels every running one and waits until each has cleaned up and
-    /// queued its failure message.
+    /// Refuses new jobs, stops the check under way, refuses those queued, cancels every running
+    /// job and waits until each has cleaned up and queued its failure message.
     /// </summary>
     public async Task CancelAllAsync()
     {
-        _closed = true;
-        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (_preparations.Writer.TryWrite(() =>
-        {
-            drained.SetResult();
-            return Task.CompletedTask;
-        }))
-        {
-            await drained.Task.ConfigureAwait(false);
-        }
-
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _preparations.DrainAsync().ConfigureAwait(false);
         var jobs = _running.Values.ToList();
         foreach (var job in jobs)
         {
@@ -90,33 +81,29 @@ internal sealed class JobRegistry
         await Task.WhenAll(jobs.Select(job => job.Completion)).ConfigureAwait(false);
     }
 
-    // The ticket (id, start) is taken when the request arrives; the checks run in turn.
-    private Task StartAsync(JobKind kind, string source, string? destination, Func<JobTicket, Task<Job>> create)
+    // What each request starts, and what its refusal names as source and destination.
+    private (JobKind Kind, string Source, string? Destination, Func<JobTicket, CancellationToken, Task<Job>> Create) Plan(Request request) => request switch
     {
-        var ticket = new JobTicket(NewId(), _time.GetUtcNow());
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = _preparations.Writer.TryWrite(async () =>
-        {
-            await StartJobAsync(kind, ticket, source, destination, create).ConfigureAwait(false);
-            started.SetResult();
-        });
-        return started.Task;
-    }
+        CloneRequest clone => (JobKind.Clone, clone.Source, clone.Destination, (ticket, cancel) => CloneJob.CreateAsync(ticket, clone, services, cancel)),
+        RestoreRequest restore => (JobKind.Restore, restore.Source, restore.Destination, (ticket, cancel) => RestoreJob.CreateAsync(ticket, restore, services, cancel)),
+        VerifyRequest verify => (JobKind.Verify, verify.Source, null, (ticket, cancel) => VerifyJob.CreateAsync(ticket, verify, services, cancel)),
+        _ => throw new ArgumentException($"{request.GetType().Name} starts no job.", nameof(request)),
+    };
 
-    private async Task PrepareInOrderAsync()
+    private async Task StartJobAsync(
+        JobKind kind, JobTicket ticket, string source, string? destination, Func<JobTicket, CancellationToken, Task<Job>> create)
     {
-        await foreach (var prepare in _preparations.Reader.ReadAllAsync().ConfigureAwait(false))
-        {
-            await prepare().ConfigureAwait(false);
-        }
-    }
-
-    private async Task StartJobAsync(JobKind kind, JobTicket ticket, string source, string? destination, Func<JobTicket, Task<Job>> create)
-    {
+        var closing = _closing.Token;
         Job job;
         try
         {
-            job = _closed ? throw new JobFailedException("The core is shutting down.") : await create(ticket).ConfigureAwait(false);
+            closing.ThrowIfCancellationRequested();
+            job = await create(ticket, closing).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (closing.IsCancellationRequested)
+        {
+            Refuse("The core is shutting down.");
+            return;
         }
         catch (JobFailedException e)
         {
@@ -133,14 +120,14 @@ internal sealed class JobRegistry
         }
 
         _running[job.Id] = job;
-        _outbox.Post(job.FirstProgress);
+        outbox.Post(job.Latest);
         job.Run(onEnd: ended => _running.TryRemove(ended.Id, out _));
 
-        // A request that cannot start never started: start = finish = now (PROTOCOL.md §4).
+        // A request that cannot start never started: start = finish = now (docs/PROTOCOL.md §4).
         void Refuse(string reason)
         {
-            var now = _time.GetUtcNow();
-            _outbox.Post(new JobFailed(kind, ticket.Id, source, destination, now, now, reason));
+            var now = time.GetUtcNow();
+            outbox.Post(new JobFailed(kind, ticket.Id, source, destination, now, now, reason));
         }
     }
 

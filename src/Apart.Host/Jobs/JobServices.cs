@@ -1,6 +1,7 @@
 using Apart.Abstractions;
 using Apart.Host.Codecs;
 using Apart.Host.Core;
+using Apart.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -25,23 +26,26 @@ internal sealed class JobServices(
 
     public ILogger Logger { get; } = logger;
 
-    /// <summary>The imaging plugin; a job fails clearly when its folder was removed.</summary>
+    /// <summary>The imaging plugin; a job fails clearly when none is installed.</summary>
     public IImager Imager =>
-        plugins.GetService<IImager>() ?? throw new JobFailedException("No imaging plugin is installed (plugins/Imaging.Partclone).");
+        plugins.GetService<IImager>() ?? throw new JobFailedException("No imaging plugin is installed: this core cannot read or write images.");
 
     /// <summary>
     /// The listed part (or blank whole device) with this device path, read afresh (its mounted state may have changed).
     /// Only listed parts may be touched: that is what keeps a presenter from pointing the core
     /// at <c>/etc/shadow</c> or <c>/dev/mem</c>.
     /// </summary>
-    public async Task<PartDevice> ListedPartAsync(string devicePath, string role)
+    /// <param name="devicePath">The path the request names.</param>
+    /// <param name="role">What the request calls it, for the refusal: <c>Source</c>, <c>Destination</c>.</param>
+    /// <param name="cancellationToken">Stops the listing (the core is ending).</param>
+    public async Task<PartDevice> ListedPartAsync(string devicePath, string role, CancellationToken cancellationToken)
     {
         var inventory = plugins.GetService<IDeviceInventory>()
-            ?? throw new JobFailedException("No device inventory plugin is installed (plugins/Inventory.Lsblk).");
+            ?? throw new JobFailedException("No device inventory plugin is installed: this core lists no devices, so it touches none.");
         IReadOnlyList<SourceDevice> sources;
         try
         {
-            sources = await inventory.ListSourcesAsync().ConfigureAwait(false);
+            sources = await inventory.ListSourcesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -53,5 +57,5 @@ internal sealed class JobServices(
     }
 
     /// <summary>A value from a request, bounded for quoting in a message.</summary>
-    public static string Quote(string value) => Protocol.RequestDecoder.Printable(value);
+    public static string Quote(string value) => Printable.Bounded(value);
 }

@@ -1,12 +1,12 @@
 using Apart.Abstractions;
-using Apart.Abstractions.Protocol;
 using Apart.Host.Native;
+using Apart.Protocol;
 using static Tmds.Linux.LibC;
 
 namespace Apart.Host.Jobs;
 
 /// <summary>
-/// Writes an image back to a listed, unmounted part (PROTOCOL.md §6): decompressor → partclone,
+/// Writes an image back to a listed, unmounted part (docs/PROTOCOL.md §6): decompressor → imager,
 /// then the device is flushed (fsync and BLKFLSBUF) before success is reported.
 /// </summary>
 internal sealed class RestoreJob : Job
@@ -33,20 +33,20 @@ internal sealed class RestoreJob : Job
     /// Every check before a byte is written: the image is one, the destination is a listed part,
     /// not mounted nor held by anything (exclusive open), and large enough for the image.
     /// </summary>
-    public static async Task<Job> CreateAsync(JobTicket ticket, RestoreRequest request, JobServices services)
+    public static async Task<Job> CreateAsync(JobTicket ticket, RestoreRequest request, JobServices services, CancellationToken cancellationToken)
     {
         var image = ImageFile.Open(request.Source, services);
         BlockDevice? device = null;
         try
         {
-            var part = await services.ListedPartAsync(request.Destination, "Destination").ConfigureAwait(false);
+            var part = await services.ListedPartAsync(request.Destination, "Destination", cancellationToken).ConfigureAwait(false);
             if (part.Mounted)
             {
                 throw new JobFailedException($"Destination {part.DevicePath} is mounted: unmount it before restoring to it.");
             }
 
             device = ClaimDestination(part);
-            var required = await image.RequiredDeviceSizeAsync(services.Imager).ConfigureAwait(false);
+            var required = await image.SourceSizeAsync(services.Imager, cancellationToken).ConfigureAwait(false);
             var available = device.Size();
             if (required > available)
             {
@@ -68,14 +68,15 @@ internal sealed class RestoreJob : Job
     /// <inheritdoc/>
     protected override async Task<JobProgress> RunAsync(CancellationToken cancellationToken)
     {
-        var parser = _imager.CreateProgressParser();
+        var destination = new DeviceExtent(_device.Path, _device.Size());
+        var imaging = _imager.Restore(_image.Format, destination);
         var stages = new List<Pipeline.Stage>();
         if (_image.Codec.Decompress is { } decompress)
         {
             stages.Add(new Pipeline.Stage(decompress));
         }
 
-        stages.Add(ImagingStage(_imager.RestoreCommand(_image.Name.Variant, _device.Path), parser));
+        stages.Add(ImagingStage(imaging));
 
         PipelineResult result;
         using (var nothing = NativeFile.Open("/dev/null", O_WRONLY))
@@ -84,35 +85,38 @@ internal sealed class RestoreJob : Job
         }
 
         var imager = result.Stages[^1];
-        if (_image.Name.Variant == _imager.RawVariant && imager.Exit.Succeeded && !AllImageRead(result))
+        if (imager.Exit.Succeeded && ImageCutOff(result))
         {
-            // partclone.dd stops at the end of the device and exits 0: the rest of the image never
-            // reached it. Only a raw image of unknown size can get this far (others are checked first).
+            // The imager says it is done, yet the image goes on: what is left of it never reached
+            // the device (a raw image's end does not fit there: partclone.dd, for one, stops at
+            // the end of the device and exits 0). An image whose size is known was checked first.
             throw new JobFailedException(
-                $"Destination {_device.Path} ({Bytes.Human(_device.Size())}) is smaller than the image: its end did not fit.");
+                $"Destination {_device.Path} ({Bytes.Human(destination.Size)}) is smaller than the image: "
+                + $"{imager.Program} stopped before the image's end, so its end did not fit.");
         }
 
         if (!result.Succeeded)
         {
-            throw new JobFailedException(FailureExplainer.Explain(result, stage => stage == result.Stages[^1] ? parser.LastLines : null));
+            throw new JobFailedException(FailureExplainer.Explain(result, stage => stage == imager ? imaging.Progress.LastLines : null));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        using (var device = _device.OpenStream())
-        {
-            _imager.CompleteRestore(_image.Name.Variant, device, _device.Size());
-        }
-
+        await _imager.CompleteRestoreAsync(_image.Format, destination, cancellationToken).ConfigureAwait(false);
         ReportSyncing();
         _device.Flush();
         return Succeeded();
     }
 
-    // Whether the whole image went in: the decompressor was not cut off, and the image file was
-    // read to its end (the descriptor the first program read is ours too, so is its offset).
-    private bool AllImageRead(PipelineResult result) =>
-        result.Stages.Take(result.Stages.Count - 1).All(stage => stage.Exit.Succeeded)
-        && NativeFile.Position(_image.Handle) >= _image.Length;
+    // Whether the imager stopped reading before the image's end: the programs before it failed
+    // only for want of a reader (SIGPIPE), or the image file was not read to its end (the
+    // descriptor the first program read is ours too, so is its offset). A decompressor that
+    // failed on its own is a damaged image, not a short device.
+    private bool ImageCutOff(PipelineResult result)
+    {
+        var upstream = result.Stages.Take(result.Stages.Count - 1).ToList();
+        return upstream.All(stage => stage.Exit.Succeeded || stage.Exit.BrokenPipe)
+            && (upstream.Any(stage => stage.Exit.BrokenPipe) || NativeFile.Position(_image.Handle) < _image.Length);
+    }
 
     /// <inheritdoc/>
     protected override void Release(bool succeeded)

@@ -1,19 +1,20 @@
 using Apart.Abstractions;
-using Apart.Abstractions.Protocol;
 using Apart.Host.Native;
+using Apart.Protocol;
 using Microsoft.Win32.SafeHandles;
 using static Tmds.Linux.LibC;
 
 namespace Apart.Host.Jobs;
 
 /// <summary>
-/// Reads an image whole and checks it (PROTOCOL.md §7): partclone images through
-/// <c>partclone.chkimg</c>; raw (dd) images by decompressing them completely — the codec checks
-/// its own checksums — and comparing the length with the source size recorded at clone time.
+/// Reads an image whole and checks it (docs/PROTOCOL.md §7), as the imager says images of its
+/// format are checked: by a program of its own that reads the decompressed image, or, for an
+/// image of a device's bytes, by decompressing it completely (each codec checks its own
+/// checksums) and comparing its length with the source size recorded at clone time.
 /// </summary>
 internal sealed class VerifyJob : Job
 {
-    private static readonly TimeSpan RawProgressInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DeviceBytesProgressInterval = TimeSpan.FromSeconds(1);
 
     private readonly IImager _imager;
     private readonly ImageFile _image;
@@ -31,28 +32,32 @@ internal sealed class VerifyJob : Job
     /// <inheritdoc/>
     public override string? Device => null;
 
-    public static Task<Job> CreateAsync(JobTicket ticket, VerifyRequest request, JobServices services) =>
-        Task.FromResult<Job>(new VerifyJob(ticket, ImageFile.Open(request.Source, services), services));
+    public static Task<Job> CreateAsync(JobTicket ticket, VerifyRequest request, JobServices services, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<Job>(new VerifyJob(ticket, ImageFile.Open(request.Source, services), services));
+    }
 
     /// <inheritdoc/>
-    protected override Task<JobProgress> RunAsync(CancellationToken cancellationToken) =>
-        _image.Name.Variant == _imager.RawVariant ? VerifyRawAsync(cancellationToken) : CheckAsync(cancellationToken);
+    protected override Task<JobProgress> RunAsync(CancellationToken cancellationToken) => _imager.Check(_image.Format) switch
+    {
+        ImageCheck.Program program => CheckAsync(program.Command, cancellationToken),
+        ImageCheck.DeviceBytes => CheckLengthAsync(cancellationToken),
+        var other => throw new JobFailedException($"The imaging plugin checks {_image.Format} images in a way this core does not know ({other.GetType().Name})."),
+    };
 
     /// <inheritdoc/>
     protected override void Release(bool succeeded) => _image.Dispose();
 
-    private async Task<JobProgress> CheckAsync(CancellationToken cancellationToken)
+    private async Task<JobProgress> CheckAsync(ImagingCommand check, CancellationToken cancellationToken)
     {
-        var check = _imager.CheckCommand(_image.Name.Variant)
-            ?? throw new JobFailedException($"There is no check for {_image.Name.Variant} images.");
-        var parser = _imager.CreateProgressParser();
         var stages = new List<Pipeline.Stage>();
         if (_image.Codec.Decompress is { } decompress)
         {
             stages.Add(new Pipeline.Stage(decompress));
         }
 
-        stages.Add(ImagingStage(check, parser));
+        stages.Add(ImagingStage(check));
 
         PipelineResult result;
         using (var nothing = NativeFile.Open("/dev/null", O_WRONLY))
@@ -62,10 +67,10 @@ internal sealed class VerifyJob : Job
 
         return result.Succeeded
             ? Succeeded()
-            : throw new JobFailedException(FailureExplainer.Explain(result, stage => stage == result.Stages[^1] ? parser.LastLines : null));
+            : throw new JobFailedException(FailureExplainer.Explain(result, stage => stage == result.Stages[^1] ? check.Progress.LastLines : null));
     }
 
-    private async Task<JobProgress> VerifyRawAsync(CancellationToken cancellationToken)
+    private async Task<JobProgress> CheckLengthAsync(CancellationToken cancellationToken)
     {
         long length;
         if (_image.Codec.Decompress is not { } decompress)
@@ -78,7 +83,7 @@ internal sealed class VerifyJob : Job
             var pipeline = Pipeline.Start([new Pipeline.Stage(decompress)], _image.Handle, output.Write);
             output.CloseWrite();
             var drained = PipeDrain.CountAsync(output.DetachRead());
-            using var progress = new PeriodicTimer(RawProgressInterval);
+            using var progress = new PeriodicTimer(DeviceBytesProgressInterval);
             var finished = pipeline.WaitAsync(cancellationToken);
             while (await Task.WhenAny(finished, progress.WaitForNextTickAsync(cancellationToken).AsTask()).ConfigureAwait(false) != finished)
             {

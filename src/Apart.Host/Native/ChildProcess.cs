@@ -148,7 +148,7 @@ internal sealed unsafe class ChildProcess
             var argvPtr = CStringArray(argv, strings);
             var envPtr = CStringArray(ChildEnvironment(), strings);
             int pid;
-            fixed (byte* path = NativeFile.CString(argv[0]))
+            fixed (byte* path = NativeText.NullTerminated(argv[0]))
             {
                 var error = Libc.posix_spawn(out pid, path, fileActions, attr, argvPtr, envPtr);
                 if (error != 0)
@@ -195,9 +195,10 @@ internal sealed unsafe class ChildProcess
         allocations.Add((nint)array);
         for (var i = 0; i < values.Count; i++)
         {
-            NativeFile.CString(values[i]); // refuses NUL, which would silently cut the argument
-            var s = Marshal.StringToCoTaskMemUTF8(values[i]);
+            var text = NativeText.NullTerminated(values[i]); // refuses NUL, which would silently cut the argument
+            var s = Marshal.AllocCoTaskMem(text.Length);
             allocations.Add(s);
+            Marshal.Copy(text, 0, s, text.Length);
             array[i] = (byte*)s;
         }
 

@@ -1,3 +1,4 @@
+using Apart.Abstractions;
 using Microsoft.Win32.SafeHandles;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
@@ -28,8 +29,8 @@ internal sealed unsafe class DirectoryHandle : IDisposable
     /// Creates a new file for writing, never replacing anything (O_EXCL, which also refuses a
     /// symlink planted at the name), readable by its owner only.
     /// </summary>
-    public SafeFileHandle CreateNew(string name, int mode) =>
-        NativeFile.OpenAt(_handle, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+    public SafeFileHandle CreateNew(string name, UnixFileMode mode) =>
+        NativeFile.OpenAt(_handle, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, (int)mode);
 
     /// <summary>Opens an existing file for reading, not following a symlink at the name.</summary>
     public SafeFileHandle OpenRead(string name) => NativeFile.OpenAt(_handle, name, O_RDONLY | O_NOFOLLOW);
@@ -38,7 +39,7 @@ internal sealed unsafe class DirectoryHandle : IDisposable
     public bool Contains(string name)
     {
         stat st;
-        fixed (byte* p = NativeFile.CString(name))
+        fixed (byte* p = NativeText.NullTerminated(name))
         {
             return fstatat(NativeFile.Fd(_handle), p, &st, AT_SYMLINK_NOFOLLOW) == 0;
         }
@@ -50,8 +51,8 @@ internal sealed unsafe class DirectoryHandle : IDisposable
     /// </summary>
     public void RenameNoReplace(string from, string to)
     {
-        fixed (byte* f = NativeFile.CString(from))
-        fixed (byte* t = NativeFile.CString(to))
+        fixed (byte* f = NativeText.NullTerminated(from))
+        fixed (byte* t = NativeText.NullTerminated(to))
         {
             var fd = NativeFile.Fd(_handle);
             if (Libc.renameat2(fd, f, fd, t, Libc.RENAME_NOREPLACE) == 0)
@@ -80,7 +81,7 @@ internal sealed unsafe class DirectoryHandle : IDisposable
     /// <summary>Removes a file; true when it was there.</summary>
     public bool Remove(string name)
     {
-        fixed (byte* p = NativeFile.CString(name))
+        fixed (byte* p = NativeText.NullTerminated(name))
         {
             if (unlinkat(NativeFile.Fd(_handle), p, 0) == 0)
             {

@@ -1,3 +1,4 @@
+using Apart.Abstractions;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -13,7 +14,7 @@ internal static unsafe class NativeFile
     public static SafeFileHandle Open(string path, int flags, int mode = 0)
     {
         int fd;
-        fixed (byte* p = CString(path))
+        fixed (byte* p = NativeText.NullTerminated(path))
         {
             do
             {
@@ -29,7 +30,7 @@ internal static unsafe class NativeFile
     public static SafeFileHandle OpenAt(SafeFileHandle directory, string name, int flags, int mode = 0)
     {
         int fd;
-        fixed (byte* p = CString(name))
+        fixed (byte* p = NativeText.NullTerminated(name))
         {
             do
             {
@@ -78,7 +79,7 @@ internal static unsafe class NativeFile
     public static stat? LinkStat(string path)
     {
         stat st;
-        fixed (byte* p = CString(path))
+        fixed (byte* p = NativeText.NullTerminated(path))
         {
             if (lstat(p, &st) == 0)
             {
@@ -104,7 +105,7 @@ internal static unsafe class NativeFile
     public static bool TrySetAttribute(SafeFileHandle handle, string name, string value)
     {
         var bytes = Encoding.UTF8.GetBytes(value);
-        fixed (byte* n = CString(name))
+        fixed (byte* n = NativeText.NullTerminated(name))
         fixed (byte* v = bytes)
         {
             return Libc.fsetxattr(Fd(handle), n, v, (nuint)bytes.Length, 0) == 0;
@@ -115,7 +116,7 @@ internal static unsafe class NativeFile
     public static string? TryGetAttribute(SafeFileHandle handle, string name)
     {
         Span<byte> buffer = stackalloc byte[256];
-        fixed (byte* n = CString(name))
+        fixed (byte* n = NativeText.NullTerminated(name))
         fixed (byte* v = buffer)
         {
             var length = Libc.fgetxattr(Fd(handle), n, v, (nuint)buffer.Length);
@@ -125,17 +126,4 @@ internal static unsafe class NativeFile
 
     /// <summary>The raw descriptor number of a handle.</summary>
     public static int Fd(SafeHandle handle) => (int)handle.DangerousGetHandle();
-
-    /// <summary>A NUL-terminated UTF-8 copy of a string; a string holding NUL cannot name a file.</summary>
-    public static byte[] CString(string value)
-    {
-        if (value.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new ArgumentException("A path or argument cannot contain a NUL character.", nameof(value));
-        }
-
-        var bytes = new byte[Encoding.UTF8.GetByteCount(value) + 1];
-        Encoding.UTF8.GetBytes(value, bytes);
-        return bytes;
-    }
 }

@@ -1,3 +1,4 @@
+using Apart.Abstractions;
 using static Tmds.Linux.LibC;
 
 namespace Apart.Host.Native;
@@ -16,7 +17,7 @@ internal static unsafe class StandardDescriptors
         {
             if (fcntl(fd, F_GETFD) == -1)
             {
-                fixed (byte* path = NativeFile.CString("/dev/null"))
+                fixed (byte* path = NativeText.NullTerminated("/dev/null"))
                 {
                     _ = open(path, O_RDWR); // takes the lowest free number: this one
                 }

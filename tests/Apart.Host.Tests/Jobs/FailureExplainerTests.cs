@@ -65,19 +65,16 @@ public sealed class FailureExplainerTests
     }
 
     [Fact]
-    public void A_boxed_partclone_warning_is_quoted_by_its_first_sentence()
+    public void An_imagers_own_last_words_are_quoted_by_the_lines_that_tell()
     {
         string[] lastWords =
         [
             "Block size:   1024 Byte",
-            "*************************************************************************",
-            "* WARNING: The disk has bad sectors. This means physical damage on the  *",
-            "* disk surface caused by deterioration, manufacturing faults, or        *",
-            "* data as possible!                                                     *",
-            "*******************************************************************",
+            "WARNING: The disk has bad sectors.",
+            "disk surface caused by deterioration, manufacturing faults, or",
             "Partclone fail, please check /var/log/partclone.log !",
         ];
-        var result = new PipelineResult([new StageResult("partclone.ext4", new ProcessExit(1, 0), ""), Ok("pigz")]);
+        var result = new PipelineResult([new StageResult("partclone.ext4", new ProcessExit(1, 0), "raw stderr, not quoted"), Ok("pigz")]);
 
         Assert.Equal(
             "partclone.ext4 exited with status 1: WARNING: The disk has bad sectors. / Partclone fail, please check /var/log/partclone.log !",

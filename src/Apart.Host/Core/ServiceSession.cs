@@ -1,0 +1,63 @@
+using Apart.Abstractions;
+using Apart.Protocol;
+using Microsoft.Extensions.Hosting.Systemd;
+
+namespace Apart.Host.Core;
+
+/// <summary>
+/// Service mode (<c>apart-core --listen</c>): the core binds its address and serves presenters
+/// one at a time as they come and go, greeting each with <c>status: running</c> and the jobs in
+/// flight; jobs go on without a presenter. Only its service manager stops it (SIGTERM).
+/// </summary>
+internal sealed class ServiceSession(SessionParts parts, ISystemdNotifier systemd) : Session(parts)
+{
+    /// <inheritdoc/>
+    public override ITransport Open(ITransportFactory factory, string address)
+    {
+        var service = Parts.Options.Service ?? throw new InvalidOperationException("A service session needs service options.");
+        var transport = factory.Listen(address, PresenterAccess.ListenOptionsFor(service, Parts.Logger));
+
+        // Ready only once the socket exists: presenters started after this can connect.
+        Parts.Logger.Listening(address);
+        systemd.Notify(ServiceState.Ready);
+        return transport;
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<Ending> ServeAsync(PresenterLink link, CancellationToken stopping)
+    {
+        try
+        {
+            while (true)
+            {
+                switch (await link.NextAsync(deadline: null, stopping).ConfigureAwait(false))
+                {
+                    case PresenterLink.Happening.Connected:
+                        // Each presenter that connects learns what is in flight (docs/PROTOCOL.md §3).
+                        Parts.Outbox.PresenterConnected = true;
+                        Parts.Router.QueueStatus(request: null);
+                        break;
+                    case PresenterLink.Happening.Disconnected or PresenterLink.Happening.StoppedReading:
+                        // A service outlives its presenters: the next one gets the status.
+                        Parts.Outbox.PresenterConnected = false;
+                        break;
+                    case PresenterLink.Happening.Message message:
+                        if (Parts.Router.Route(message.Payload))
+                        {
+                            Parts.Outbox.Post(new RequestError(
+                                "A service-mode core does not exit on kill-request: its jobs go on for other presenters. Stop the service instead.",
+                                MessageTypes.KillRequest));
+                        }
+
+                        break;
+                    case PresenterLink.Happening.Closed or PresenterLink.Happening.Stopping:
+                        return Ending.Stopped;
+                }
+            }
+        }
+        finally
+        {
+            systemd.Notify(ServiceState.Stopping);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Apart.Host.Codecs;
+using Apart.Protocol;
+
+namespace Apart.Host.Core;
+
+/// <summary>
+/// What a core learns once, as it starts, while its transport comes up: which codecs work here
+/// (every probe runs once, in parallel) and, for the first <c>status: started</c>, the devices.
+/// </summary>
+internal sealed class Startup(CodecCatalog codecs, StatusReporter status)
+{
+    private Task _probing = Task.CompletedTask;
+    private Task<StatusEvent>? _started;
+
+    /// <summary>Starts the probes and, when a first status will be sent, the first listing, side by side.</summary>
+    public void Begin(bool listDevices, CancellationToken stopping)
+    {
+        _probing = Task.Run(() => codecs.ProbeAsync(stopping), stopping);
+        if (listDevices)
+        {
+            var listing = Task.Run(() => status.ListAsync(null, stopping), stopping);
+            _started = Task.Run(async () =>
+            {
+                await _probing.ConfigureAwait(false);
+                return status.Report(CoreStatus.Started, await listing.ConfigureAwait(false));
+            }, stopping);
+        }
+    }
+
+    /// <summary>Completes once every codec probe has answered.</summary>
+    public Task ProbedAsync(CancellationToken cancellationToken) => _probing.WaitAsync(cancellationToken);
+
+    /// <summary>The <c>status: started</c> message, once probed and listed.</summary>
+    public Task<StatusEvent> StartedAsync(CancellationToken cancellationToken) =>
+        (_started ?? throw new InvalidOperationException("This core sends no status: started.")).WaitAsync(cancellationToken);
+}
