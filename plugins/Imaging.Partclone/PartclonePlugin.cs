@@ -13,5 +13,9 @@ public sealed class PartclonePlugin : IApartPlugin
         // life of the process, as it was in the original core.
         services.AddSingleton(_ => PartcloneLocator.FromEnvironment());
         services.AddSingleton<IImager, PartcloneImager>();
+        services.AddSingleton(new EnvironmentVariableHelp(
+            PartcloneLocator.PrefixVariable,
+            "PREFIX",
+            "run PREFIX.VARIANT as partclone for variant VARIANT (e.g. PREFIX.ext4, PREFIX.dd); default: partclone.* found on PATH or in /usr/local/sbin, /usr/sbin, /sbin"));
     }
 }

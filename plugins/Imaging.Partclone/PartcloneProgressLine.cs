@@ -43,7 +43,7 @@ internal static partial class PartcloneProgressLine
         // In decimal, so that 37.12% becomes the double nearest 0.3712 and is written as such,
         // not as 0.37120000000000003.
         var percent = decimal.Parse(match.Groups["percent"].ValueSpan, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
-        var rate = match.Groups["rate"];
+        var rate = match.Groups["speed"];
         progress = new ImagingProgress(
             (double)Math.Clamp(percent / 100, 0m, 1m),
             ReadRemaining(match),
@@ -52,7 +52,7 @@ internal static partial class PartcloneProgressLine
     }
 
     private static bool IsPlaceholder(Match match) =>
-        match.Groups["rate"] is { Success: true } rate
+        match.Groups["speed"] is { Success: true } rate
         && decimal.TryParse(rate.ValueSpan.TrimEnd("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/"), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
         && value == 0;
 
@@ -71,7 +71,7 @@ internal static partial class PartcloneProgressLine
     }
 
     [GeneratedRegex(
-        @"Remaining:\s*(?<hours>[0-9]+):(?<minutes>[0-9]{2}):(?<seconds>[0-9]{2}),\s*Completed:\s*(?<percent>[0-9]{1,3}(?:\.[0-9]+)?)%(?:,\s*(?:Rate:\s*)?(?<rate>[0-9]+(?:\.[0-9]+)?[A-Za-z]+/min))?",
+        @"Remaining:\s*(?<hours>[0-9]+):(?<minutes>[0-9]{2}):(?<seconds>[0-9]{2}),\s*Completed:\s*(?<percent>[0-9]{1,3}(?:\.[0-9]+)?)%(?:,\s*(?:Rate:\s*)?(?<speed>[0-9]+(?:\.[0-9]+)?[A-Za-z]+/min))?",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex Pattern();
 }

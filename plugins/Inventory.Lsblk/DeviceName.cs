@@ -1,6 +1,6 @@
 namespace Apart.Inventory.Lsblk;
 
-/// <summary>The name a presenter puts after <c>/dev/</c> to reach a device (PROTOCOL.md §3).</summary>
+/// <summary>The name a presenter puts after <c>/dev/</c> to reach a device (docs/PROTOCOL.md §3).</summary>
 internal static class DeviceName
 {
     private const string DevPrefix = "/dev/";

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Apart.Inventory.Lsblk;
 
 /// <summary>
-/// The machine's cloneable devices as lsblk lists them (PROTOCOL.md §3), with filesystems that lsblk
+/// The machine's cloneable devices as lsblk lists them (docs/PROTOCOL.md §3), with filesystems that lsblk
 /// cannot see without udev filled in by blkid. Each read runs at most one lsblk and one blkid.
 /// </summary>
 /// <remarks>

@@ -10,6 +10,10 @@ namespace Apart.Inventory.Lsblk;
 public sealed class LsblkPlugin : IApartPlugin
 {
     /// <inheritdoc/>
-    public void Configure(IServiceCollection services) =>
+    public void Configure(IServiceCollection services)
+    {
         services.AddSingleton<IDeviceInventory, LsblkInventory>();
+        services.AddSingleton(new EnvironmentVariableHelp(
+            LsblkInventory.LsblkCommandVariable, "PATH", "run PATH instead of lsblk to list block devices"));
+    }
 }

@@ -3,7 +3,7 @@ using Apart.Abstractions;
 namespace Apart.Inventory.Lsblk;
 
 /// <summary>
-/// PROTOCOL.md §3 applied to lsblk's tree. A whole device (top-level, or stacked on others: md
+/// docs/PROTOCOL.md §3 applied to lsblk's tree. A whole device (top-level, or stacked on others: md
 /// arrays, LVM and other device-mapper volumes) is a source when it has partitions, which are its
 /// parts, or else when it holds a filesystem itself, which makes it its own single part, or else,
 /// holding nothing, as its own blank part (a restore target the status does not show). Stacked

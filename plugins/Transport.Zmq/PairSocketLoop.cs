@@ -252,7 +252,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         {
             if (more)
             {
-                // A message is one frame (PROTOCOL.md §1): keep the first, which is the YAML document.
+                // A message is one frame (docs/PROTOCOL.md §1): keep the first, which is the YAML document.
                 var dropped = 0;
                 while (more && _socket.TryReceiveFrameBytes(out _, out more))
                 {

@@ -6,7 +6,7 @@ namespace Apart.Transport.Zmq;
 
 /// <summary>
 /// A ZeroMQ PAIR transport to one presenter, over <c>tcp://</c> or over <c>ipc://</c> as libzmq
-/// means it: a real Unix domain socket at the path (PROTOCOL.md §1).
+/// means it: a real Unix domain socket at the path (docs/PROTOCOL.md §1).
 /// </summary>
 /// <remarks>
 /// <para>NetMQ's own ipc:// is TCP in disguise and never meets a libzmq peer. So for ipc:// the

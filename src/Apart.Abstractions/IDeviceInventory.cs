@@ -4,7 +4,7 @@ namespace Apart.Abstractions;
 public interface IDeviceInventory
 {
     /// <summary>
-    /// Reads the devices afresh (PROTOCOL.md §3): whole devices with their partitions, and whole
+    /// Reads the devices afresh (docs/PROTOCOL.md §3): whole devices with their partitions, and whole
     /// devices that hold a filesystem directly, each as a source with a single part of its own name.
     /// Whole devices with neither partitions nor a recognised filesystem (a new disk, a zeroed loop
     /// device) come as a source with one <see cref="PartDevice.Unformatted"/> part: not shown in
@@ -28,7 +28,7 @@ public sealed record SourceDevice(string Name, long Size, IReadOnlyList<PartDevi
 /// <param name="Uuid">The filesystem UUID, if any.</param>
 /// <param name="Unformatted">
 /// A whole device with neither partitions nor a filesystem blkid recognises. Status does not list
-/// it (PROTOCOL.md §3), but an image may be restored to it, and it can be cloned byte for byte.
+/// it (docs/PROTOCOL.md §3), but an image may be restored to it, and it can be cloned byte for byte.
 /// </param>
 public sealed record PartDevice(
     string Name,

@@ -5,7 +5,7 @@ StandardDescriptors.EnsureOpen();
 switch (args)
 {
     case ["--help" or "-h"]:
-        Console.Out.Write(Usage.Text);
+        Console.Out.Write(Usage.Text());
         return 0;
     case ["--listen"]:
         return await CoreHost.RunAsync(address: null, listen: true).ConfigureAwait(false);
@@ -14,6 +14,6 @@ switch (args)
     case [var address] when !address.StartsWith('-'):
         return await CoreHost.RunAsync(address, listen: false).ConfigureAwait(false);
     default:
-        Console.Error.Write(Usage.Text);
+        Console.Error.Write(Usage.Text());
         return 1;
 }

@@ -1,10 +1,15 @@
+using System.Text;
+using Apart.Abstractions;
+using Apart.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Apart.Host;
 
-/// <summary>What <c>apart-core --help</c> prints (PROTOCOL.md §1).</summary>
+/// <summary>What <c>apart-core --help</c> prints (docs/PROTOCOL.md §1): the host's usage, and the environment variables its plugins read.</summary>
 internal static class Usage
 {
-    public const string Text = """
-        apart-core: the Apart partition cloning core.
+    private const string Head = """
+        apart-core: the Apart disk and partition imaging core.
 
         Usage:
           apart-core ADDRESS     connect to a presenter that has bound a ZeroMQ PAIR socket at
@@ -20,10 +25,10 @@ internal static class Usage
         verify and delete images. The core needs root to read and write block devices.
 
         Environment:
-          APART_PARTCLONE_CMD=PREFIX   run PREFIX.VARIANT as partclone for variant VARIANT
-                                       (e.g. PREFIX.ext4, PREFIX.dd); default: partclone.* found
-                                       in /usr/sbin, /usr/bin, /sbin, /bin, /usr/local/{sbin,bin}
-          APART_LSBLK_CMD=PATH         run PATH instead of lsblk to list block devices
+
+        """;
+
+    private const string Tail = """
           APART_StateDirectory=DIR     where the core records images being written, so a core
                                        killed outright has its partial images removed at the
                                        next start (default /var/lib/apart-core)
@@ -37,4 +42,51 @@ internal static class Usage
         SIGINT), 1 for a usage error, 2 on an internal failure, 3 when the presenter went away.
 
         """;
+
+    private const int NameColumn = 31;
+
+    /// <summary>The help, with the variables of the plugins installed beside the executable.</summary>
+    public static string Text()
+    {
+        var services = new ServiceCollection();
+        _ = PluginFolderLoader.LoadAll(PluginFolderLoader.BesideExecutable, services);
+        return Text(services
+            .Where(descriptor => descriptor.ServiceType == typeof(EnvironmentVariableHelp))
+            .Select(descriptor => descriptor.ImplementationInstance)
+            .OfType<EnvironmentVariableHelp>());
+    }
+
+    /// <summary>The help, listing <paramref name="variables"/> under Environment.</summary>
+    public static string Text(IEnumerable<EnvironmentVariableHelp> variables)
+    {
+        var text = new StringBuilder(Head);
+        foreach (var variable in variables.OrderBy(v => v.Name, StringComparer.Ordinal))
+        {
+            var lead = $"  {variable.Name}={variable.Value}";
+            var lines = Wrap(variable.Description, 88 - NameColumn);
+            text.Append(lead.PadRight(NameColumn - 1)).Append(' ').Append(lines[0]).Append('\n');
+            foreach (var line in lines.Skip(1))
+            {
+                text.Append(' ', NameColumn).Append(line).Append('\n');
+            }
+        }
+
+        return text.Append(Tail).ToString();
+    }
+
+    private static List<string> Wrap(string text, int width)
+    {
+        var lines = new List<string> { "" };
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (lines[^1].Length > 0 && lines[^1].Length + 1 + word.Length > width)
+            {
+                lines.Add("");
+            }
+
+            lines[^1] = lines[^1].Length == 0 ? word : lines[^1] + " " + word;
+        }
+
+        return lines;
+    }
 }

@@ -4,7 +4,7 @@ using Apart.Protocol;
 namespace Apart.Cli.Session;
 
 /// <summary>
-/// One conversation with a core. With a core of our own, as any presenter has it (PROTOCOL.md §1):
+/// One conversation with a core. With a core of our own, as any presenter has it (docs/PROTOCOL.md §1):
 /// bind a PAIR socket at a fresh <c>ipc://</c> address, start apart-core connected to it, admit
 /// only that process, wait for <c>status: started</c>; at the end send <c>kill-request</c> and wait
 /// for <c>status: dying</c> and the core's exit. With a service (<c>apart-core --listen</c>):

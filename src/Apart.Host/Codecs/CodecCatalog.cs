@@ -1,4 +1,5 @@
 using Apart.Abstractions;
+using Apart.Protocol;
 using CliWrap;
 using Microsoft.Extensions.Logging;
 
@@ -10,18 +11,12 @@ namespace Apart.Host.Codecs;
 /// </summary>
 internal sealed class CodecCatalog(IEnumerable<ICompressor> registered, ILogger<CodecCatalog> logger)
 {
-    /// <summary>The codec used when a clone request names none.</summary>
-    public const string DefaultName = "gz";
-
-    // compression_options lists these first, in this order (PROTOCOL.md §3); other codecs follow by name.
-    private static readonly string[] ProtocolOrder = ["gz", "uncompressed", "zst", "lz4"];
-
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     private readonly List<ICompressor> _registered = registered
         .GroupBy(codec => codec.Name, StringComparer.Ordinal)
         .Select(group => group.First())
-        .OrderBy(codec => Array.IndexOf(ProtocolOrder, codec.Name) is var i && i >= 0 ? i : int.MaxValue)
+        .OrderBy(codec => CompressionOptions.Rank(codec.Name))
         .ThenBy(codec => codec.Name, StringComparer.Ordinal)
         .ToList();
 

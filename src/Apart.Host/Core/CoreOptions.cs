@@ -1,7 +1,7 @@
 namespace Apart.Host.Core;
 
 /// <summary>How this core was started.</summary>
-/// <param name="Address">Connect mode: the presenter's bound address (PROTOCOL.md §1). Service mode: where to listen.</param>
+/// <param name="Address">Connect mode: the presenter's bound address (docs/PROTOCOL.md §1). Service mode: where to listen.</param>
 /// <param name="PluginsDirectory">Where plugin folders are: <c>plugins/</c> beside the executable.</param>
 /// <param name="StateDirectory">Where the core keeps its in-progress journal.</param>
 internal sealed record CoreOptions(string Address, string PluginsDirectory, string StateDirectory)

@@ -7,7 +7,7 @@ using static Tmds.Linux.LibC;
 namespace Apart.Host.Jobs;
 
 /// <summary>
-/// Images a listed, unmounted part to <c>DIR/NAME-TIME.apt.VARIANT.EXT</c> (PROTOCOL.md §4):
+/// Images a listed, unmounted part to <c>DIR/NAME-TIME.apt.VARIANT.EXT</c> (docs/PROTOCOL.md §4):
 /// partclone → compressor → <c>.inprogress</c> file, then fsync, rename, fsync the directory.
 /// </summary>
 internal sealed class CloneJob : Job
@@ -63,7 +63,7 @@ internal sealed class CloneJob : Job
             throw new JobFailedException(nameProblem);
         }
 
-        var codecName = request.Compression ?? Codecs.CodecCatalog.DefaultName;
+        var codecName = request.Compression ?? CompressionOptions.Default;
         var codec = services.Codecs.ByName(codecName) ?? throw new JobFailedException(
             $"Compression {JobServices.Quote(codecName)} is not available; choose one of: {string.Join(", ", services.Codecs.Options)}.");
         if (!request.Destination.StartsWith('/') || request.Destination.Contains('\0', StringComparison.Ordinal))

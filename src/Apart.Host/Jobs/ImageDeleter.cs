@@ -5,7 +5,7 @@ using static Tmds.Linux.LibC;
 namespace Apart.Host.Jobs;
 
 /// <summary>
-/// Deletes image files for <c>delete-clone</c> (PROTOCOL.md §5): only regular files named like an
+/// Deletes image files for <c>delete-clone</c> (docs/PROTOCOL.md §5): only regular files named like an
 /// image, and never one a running job reads or writes.
 /// </summary>
 internal sealed class ImageDeleter(JobRegistry jobs)

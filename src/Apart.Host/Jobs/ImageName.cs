@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Apart.Host.Jobs;
 
 /// <summary>
-/// The image file name form, <c>NAME-YYYY-MM-DDTHHMM.apt.VARIANT.EXTENSION</c> (PROTOCOL.md §4):
+/// The image file name form, <c>NAME-YYYY-MM-DDTHHMM.apt.VARIANT.EXTENSION</c> (docs/PROTOCOL.md §4):
 /// the one place that writes and reads it.
 /// </summary>
 internal sealed partial record ImageName(string Name, DateTime LocalStart, string Variant, string Extension)

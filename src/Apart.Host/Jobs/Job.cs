@@ -13,7 +13,7 @@ namespace Apart.Host.Jobs;
 [SuppressMessage("Design", "CA1001", Justification = "The token source has no timer; a cancel may arrive after the job ended, so it is never disposed.")]
 internal abstract class Job
 {
-    /// <summary>While running, <c>complete</c> never reaches 1.0 (PROTOCOL.md §2).</summary>
+    /// <summary>While running, <c>complete</c> never reaches 1.0 (docs/PROTOCOL.md §2).</summary>
     private const double MaxRunningComplete = 0.9999;
 
     private readonly CancellationTokenSource _cancellation = new();

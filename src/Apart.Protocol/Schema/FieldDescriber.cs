@@ -32,7 +32,11 @@ internal sealed class FieldDescriber : IFields
 
     public DateTimeOffset? OptionalTime(string name, DateTimeOffset? value) => Add<DateTimeOffset?>(name, FieldKind.Time, optional: true, null);
 
-    public int Choice(string name, int? value, IReadOnlyList<string> words) => Add(name, FieldKind.Choice, optional: false, 0);
+    public int Choice(string name, int? value, IReadOnlyList<string> words)
+    {
+        _fields.Add(new FieldSchema(name, FieldKind.Choice, Optional: false, []) { Words = words });
+        return 0;
+    }
 
     public IReadOnlyList<string>? OptionalTextList(string name, IReadOnlyList<string>? value) =>
         Add<IReadOnlyList<string>?>(name, FieldKind.TextList, optional: true, null);

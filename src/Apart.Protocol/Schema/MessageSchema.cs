@@ -21,4 +21,8 @@ public sealed record MessageSchema(string Type, Direction Direction, IReadOnlyLi
 /// <param name="Kind">The kind of value it holds.</param>
 /// <param name="Optional">Whether it may be absent (or null).</param>
 /// <param name="Items">For a <see cref="FieldKind.List"/>, the fields of each item; otherwise empty.</param>
-public sealed record FieldSchema(string Name, FieldKind Kind, bool Optional, IReadOnlyList<FieldSchema> Items);
+public sealed record FieldSchema(string Name, FieldKind Kind, bool Optional, IReadOnlyList<FieldSchema> Items)
+{
+    /// <summary>For a <see cref="FieldKind.Choice"/>, its words; otherwise empty.</summary>
+    public IReadOnlyList<string> Words { get; init; } = [];
+}

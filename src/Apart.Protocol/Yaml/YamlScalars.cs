@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Apart.Protocol.Yaml;
 
 /// <summary>
-/// How values are written (PROTOCOL.md §2): strings plain only where every YAML loader reads them
+/// How values are written (docs/PROTOCOL.md §2): strings plain only where every YAML loader reads them
 /// back as the same string, quoted otherwise; times unquoted RFC 3339 UTC; <c>complete</c> always
 /// with a decimal point.
 /// </summary>
