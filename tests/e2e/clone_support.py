@@ -1,4 +1,4 @@
-"""Helpers for the clone and delete end-to-end tests (PROTOCOL.md §4 and §5).
+"""Helpers for the clone and delete end-to-end tests (docs/PROTOCOL.md §4 and §5).
 
 `rig` is the per-test fixture: it starts cores (with umask 0, so a 0600 image proves the core
 asks for 0600, and in a time zone other than UTC, so image names prove they use local time),

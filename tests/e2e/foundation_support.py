@@ -68,12 +68,21 @@ def stdout_of(presenter):
     return presenter.process.stdout.read()
 
 
+def end_with_kill_request(presenter):
+    """Sends kill-request; asserts dying, exit 0 and an empty stdout."""
+    presenter.send({"type": "kill-request"})
+    code = drain_until_exit(presenter)
+    assert any(is_dying(m) for m in presenter.messages), f"no status: dying; got {presenter.types()}; log:\n{presenter.log()}"
+    assert code == 0, f"exit status {code}; log:\n{presenter.log()}"
+    assert stdout_of(presenter) == b""
+
+
 def is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def check_status_types(message):
-    """Asserts the types PROTOCOL.md §2-3 give a status message, as yaml.safe_load reads them."""
+    """Asserts the types docs/PROTOCOL.md §2-3 give a status message, as yaml.safe_load reads them."""
     assert message["type"] == "status", message
     assert isinstance(message["sources"], list), message["_raw"]
     for source in message["sources"]:

@@ -1,5 +1,5 @@
 """A presenter for end-to-end tests: a real libzmq peer (Debian's pyzmq), bound the way apart-gtk
-binds, that spawns the published apart-core and speaks PROTOCOL.md to it."""
+binds, that spawns the published apart-core and speaks docs/PROTOCOL.md to it."""
 
 import os
 import subprocess

@@ -1,4 +1,4 @@
-"""Helpers for the restore and verify end-to-end tests (PROTOCOL.md §6 and §7).
+"""Helpers for the restore and verify end-to-end tests (docs/PROTOCOL.md §6 and §7).
 
 Images always come from the core's own clone. A module-scoped `ImageStock` clones each source it
 is asked for once (through its own core and loop devices) and removes everything at the end; a
@@ -27,7 +27,7 @@ from loops import Loops, run
 from presenter import Presenter
 from processes import wait_until
 
-# Image file extension per compression option (PROTOCOL.md §3/§4).
+# Image file extension per compression option (docs/PROTOCOL.md §3/§4).
 EXTENSIONS = {"gz": "gz", "zst": "zst", "lz4": "lz4", "uncompressed": "uncompressed"}
 
 COMPLETE_FIELD = re.compile(r"^complete: (\S+)$", re.MULTILINE)
@@ -293,7 +293,7 @@ def complete_text(message):
 
 
 def assert_success_run(presenter, job_id, kind, request, require_syncing=False, require_progress=False):
-    """The messages of a job that succeeded, as PROTOCOL.md §2, §6 and §7 say they must be."""
+    """The messages of a job that succeeded, as docs/PROTOCOL.md §2, §6 and §7 say they must be."""
     messages = presenter.of_job(job_id)
     context = f"{kind} {job_id} messages: {[m['_raw'] for m in messages]}\ncore log:\n{presenter.log()}"
     assert messages, context

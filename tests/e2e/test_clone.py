@@ -1,4 +1,4 @@
-"""Clone end to end (PROTOCOL.md §4): real partclone, real compressors, real loop devices, a real
+"""Clone end to end (docs/PROTOCOL.md §4): real partclone, real compressors, real loop devices, a real
 pyzmq presenter over ipc://. Every core runs with umask 0 and TZ=Asia/Kathmandu (see clone_support)."""
 
 import datetime

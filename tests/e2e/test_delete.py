@@ -1,4 +1,4 @@
-"""delete-clone end to end (PROTOCOL.md §5), over ipc:// against the published core."""
+"""delete-clone end to end (docs/PROTOCOL.md §5), over ipc:// against the published core."""
 
 import os
 import shutil

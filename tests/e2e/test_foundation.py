@@ -1,5 +1,5 @@
 """Foundation: a pyzmq presenter bound like apart-gtk starts the published core and talks to it
-(PROTOCOL.md §1-3, §8), the core survives bad input, ends cleanly, and each plugin folder is
+(docs/PROTOCOL.md §1-3, §8), the core survives bad input, ends cleanly, and each plugin folder is
 exactly one feature."""
 
 import datetime
@@ -25,6 +25,7 @@ from foundation_support import (
     core_copy,
     descendants,
     drain_until_exit,
+    end_with_kill_request,
     files_in,
     is_dying,
     is_started,
@@ -48,15 +49,6 @@ def blkid(device):
     """TYPE, LABEL, UUID as blkid probes them."""
     out = run("blkid", "-p", "-o", "export", device.path).stdout
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-
-
-def end_with_kill_request(presenter):
-    """Sends kill-request; asserts dying, exit 0 and an empty stdout."""
-    presenter.send({"type": "kill-request"})
-    code = drain_until_exit(presenter)
-    assert any(is_dying(m) for m in presenter.messages), f"no status: dying; got {presenter.types()}; log:\n{presenter.log()}"
-    assert code == 0, f"exit status {code}; log:\n{presenter.log()}"
-    assert stdout_of(presenter) == b""
 
 
 def clone_many(presenter, destination, clones):

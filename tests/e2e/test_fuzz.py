@@ -1,4 +1,4 @@
-"""Hostile input, end to end (PROTOCOL.md §1 and §8, README "Limits"): what a presenter sends can
+"""Hostile input, end to end (docs/PROTOCOL.md §1 and §8, README "Limits"): what a presenter sends can
 never crash the core, stall it, make it run anything or touch anything, or grow it without bound.
 
 The seeded fuzz prints its seed; `APART_FUZZ_SEED=N ./test.sh -k fuzz` replays the same messages.

@@ -615,3 +615,44 @@ def test_names_and_paths_with_shell_syntax_are_files_named_literally_through_clo
     assert sorted(listing(sandbox)) == sorted(["shims", os.path.basename(directory)]), listing(sandbox)
     assert listing(cwd) == cwd_before, f"the core's working directory changed: {listing(cwd)}"
     assert os.path.exists("/tmp/pwned") == tmp_pwned_before
+
+
+# -- endings that must not wait on the system ------------------------------------------------
+
+
+@pytest.mark.parametrize("ending", ["kill-request", "SIGTERM"])
+def test_the_core_ends_within_a_second_with_requests_queued_behind_a_slow_inventory(presenters, loops, tmp_path, ending):
+    """lsblk that hangs (a stand-in that sleeps once a flag is set) while clone requests and
+    status requests queue behind it: a kill-request or SIGTERM still ends the core within a
+    second, every queued clone is answered, and no lsblk is left behind."""
+    device = filesystems.make(loops, "ext4", files=False)
+    slow = tmp_path / "slow"
+    marker = f"apart-slow-lsblk-{os.getpid()}"
+    lsblk = tmp_path / "lsblk"
+    lsblk.write_text(f'#!/bin/bash\n[ -e "{slow}" ] && exec -a {marker} sleep 120\nexec /usr/bin/lsblk "$@"\n')
+    lsblk.chmod(0o755)
+    presenter = presenters(env={"APART_LSBLK_CMD": str(lsblk)})
+    presenter.wait_for(lambda m: m.get("type") == "status" and m.get("status") == "started", timeout=10)
+    slow.touch()
+    names = [f"queued{i}" for i in range(4)]
+    for name in names:
+        presenter.send({"type": "clone", "source": device.path, "destination": str(tmp_path), "name": name})
+        presenter.send({"type": "status-request"})
+    assert wait_until(lambda: len(processes_with_argument(marker)) >= 2, 10), "the first check and the first status are not waiting on lsblk"
+
+    began = time.monotonic()
+    if ending == "SIGTERM":
+        presenter.process.send_signal(signal.SIGTERM)
+    else:
+        presenter.send({"type": "kill-request"})
+    code = drain_until_exit(presenter, timeout=10)
+    took = time.monotonic() - began
+
+    assert took < 1.0, f"the core took {took:.2f} s to end behind a hung lsblk; log:\n{presenter.log()}"
+    assert code == 0 and any(is_dying(m) for m in presenter.messages), presenter.log()
+    refused = [m for m in presenter.messages if m.get("type") == "clone-failed"]
+    assert len(refused) == len(names), [m["_raw"] for m in presenter.messages]
+    assert all("shutting down" in m["error"] for m in refused), [m["error"] for m in refused]
+    assert not [m for m in presenter.messages if m.get("type") == "clone"], "a queued clone started"
+    assert wait_until(lambda: not processes_with_argument(marker), 5), f"the hung lsblk is still there: {processes_with_argument(marker)}"
+    assert not [name for name in os.listdir(tmp_path) if name.startswith("queued")], os.listdir(tmp_path)

@@ -1,4 +1,4 @@
-"""Restore (PROTOCOL.md §6), end to end: the published core, real partclone and compressors, real
+"""Restore (docs/PROTOCOL.md §6), end to end: the published core, real partclone and compressors, real
 loop devices, a pyzmq presenter over ipc://.
 
 Round trips compare what matters byte for byte: every file's SHA-256, plus names, kinds, sizes,

@@ -1,4 +1,4 @@
-"""Verify (PROTOCOL.md §7), end to end: the published core checks images the core itself made,
+"""Verify (docs/PROTOCOL.md §7), end to end: the published core checks images the core itself made,
 with real partclone.chkimg and the real decompressors, over a pyzmq presenter on ipc://.
 
 partclone images are checked by partclone.chkimg (its per-block checksums) behind the codec
