@@ -1,3 +1,4 @@
+using Apart.Cli.Tests.Fakes;
 using Apart.Cli.Commands;
 using Spectre.Console.Cli;
 

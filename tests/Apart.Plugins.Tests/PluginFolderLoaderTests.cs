@@ -26,6 +26,19 @@ public sealed class PluginFolderLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_third_party_imager_is_one_more_folder()
+    {
+        Install("Sample.Imager");
+        var services = new ServiceCollection();
+
+        PluginFolderLoader.LoadAll(_plugins, services);
+
+        var imager = services.BuildServiceProvider().GetRequiredService<IImager>();
+        Assert.Equal("Sample.Imager.DdImager", imager.GetType().FullName);
+        Assert.Equal("bytes", imager.FormatFor("ext4"));
+    }
+
+    [Fact]
     public void A_broken_plugin_is_skipped_and_leaves_nothing_registered()
     {
         Install("Broken.Plugin");

@@ -17,6 +17,8 @@ public sealed class PartclonePluginTests
         Assert.Equal(ServiceLifetime.Singleton, imager.Lifetime);
         var locator = Assert.Single(services, s => s.ServiceType == typeof(PartcloneLocator));
         Assert.IsType<PartcloneLocator>(locator.ImplementationFactory!(null!));
+        var help = Assert.IsType<EnvironmentVariableHelp>(Assert.Single(services, s => s.ServiceType == typeof(EnvironmentVariableHelp)).ImplementationInstance);
+        Assert.Equal(PartcloneLocator.PrefixVariable, help.Name);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Apart.Testing;
 namespace Apart.Imaging.Partclone.Tests;
 
 /// <summary>

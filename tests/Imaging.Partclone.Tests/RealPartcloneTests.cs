@@ -1,3 +1,4 @@
+using Apart.Testing;
 using Apart.Abstractions;
 
 namespace Apart.Imaging.Partclone.Tests;

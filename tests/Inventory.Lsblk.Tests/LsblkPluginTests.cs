@@ -12,10 +12,20 @@ public sealed class LsblkPluginTests
 
         new LsblkPlugin().Configure(services);
 
-        var registration = Assert.Single(services);
-        Assert.Equal(typeof(IDeviceInventory), registration.ServiceType);
+        var registration = Assert.Single(services, s => s.ServiceType == typeof(IDeviceInventory));
         Assert.Equal(typeof(LsblkInventory), registration.ImplementationType);
         Assert.Equal(ServiceLifetime.Singleton, registration.Lifetime);
+    }
+
+    [Fact]
+    public void The_lsblk_command_variable_is_listed_for_the_cores_help()
+    {
+        var services = new ServiceCollection();
+
+        new LsblkPlugin().Configure(services);
+
+        var help = Assert.IsType<EnvironmentVariableHelp>(Assert.Single(services, s => s.ServiceType == typeof(EnvironmentVariableHelp)).ImplementationInstance);
+        Assert.Equal(LsblkInventory.LsblkCommandVariable, help.Name);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Apart.Testing;
 using Apart.Abstractions;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;

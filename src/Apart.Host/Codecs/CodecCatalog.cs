@@ -20,6 +20,7 @@ internal sealed class CodecCatalog(IEnumerable<ICompressor> registered, ILogger<
         .ThenBy(codec => codec.Name, StringComparer.Ordinal)
         .ToList();
 
+    private readonly TaskCompletionSource _probed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private List<ICompressor> _available = [];
 
     /// <summary>Names of the available codecs, in <c>compression_options</c> order.</summary>
@@ -28,11 +29,21 @@ internal sealed class CodecCatalog(IEnumerable<ICompressor> registered, ILogger<
     /// <summary>Runs every probe in parallel; until this completes nothing is available.</summary>
     public async Task ProbeAsync(CancellationToken cancellationToken)
     {
-        // Each on its own thread: starting a process blocks for a while, and they should overlap.
-        var results = await Task.WhenAll(_registered.Select(codec => Task.Run(() => ProbeAsync(codec, cancellationToken), cancellationToken)))
-            .ConfigureAwait(false);
-        _available = _registered.Where((_, i) => results[i]).ToList();
+        try
+        {
+            // Each on its own thread: starting a process blocks for a while, and they should overlap.
+            var results = await Task.WhenAll(_registered.Select(codec => Task.Run(() => ProbeAsync(codec, cancellationToken), cancellationToken)))
+                .ConfigureAwait(false);
+            _available = _registered.Where((_, i) => results[i]).ToList();
+        }
+        finally
+        {
+            _probed.TrySetResult();
+        }
     }
+
+    /// <summary>Completes once every probe has answered: until then no codec is available.</summary>
+    public Task ProbedAsync(CancellationToken cancellationToken) => _probed.Task.WaitAsync(cancellationToken);
 
     /// <summary>An available codec by its wire name.</summary>
     public ICompressor? ByName(string name) => _available.FirstOrDefault(codec => codec.Name == name);

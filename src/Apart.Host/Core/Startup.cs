@@ -9,26 +9,25 @@ namespace Apart.Host.Core;
 /// </summary>
 internal sealed class Startup(CodecCatalog codecs, StatusReporter status)
 {
-    private Task _probing = Task.CompletedTask;
     private Task<StatusEvent>? _started;
 
     /// <summary>Starts the probes and, when a first status will be sent, the first listing, side by side.</summary>
     public void Begin(bool listDevices, CancellationToken stopping)
     {
-        _probing = Task.Run(() => codecs.ProbeAsync(stopping), stopping);
+        _ = Task.Run(() => codecs.ProbeAsync(stopping), stopping);
         if (listDevices)
         {
             var listing = Task.Run(() => status.ListAsync(null, stopping), stopping);
             _started = Task.Run(async () =>
             {
-                await _probing.ConfigureAwait(false);
+                await codecs.ProbedAsync(stopping).ConfigureAwait(false);
                 return status.Report(CoreStatus.Started, await listing.ConfigureAwait(false));
             }, stopping);
         }
     }
 
     /// <summary>Completes once every codec probe has answered.</summary>
-    public Task ProbedAsync(CancellationToken cancellationToken) => _probing.WaitAsync(cancellationToken);
+    public Task ProbedAsync(CancellationToken cancellationToken) => codecs.ProbedAsync(cancellationToken);
 
     /// <summary>The <c>status: started</c> message, once probed and listed.</summary>
     public Task<StatusEvent> StartedAsync(CancellationToken cancellationToken) =>

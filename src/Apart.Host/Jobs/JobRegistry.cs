@@ -97,6 +97,9 @@ internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvi
         Job job;
         try
         {
+            // A request that comes before the codec probes have answered waits for them, rather
+            // than being refused for want of a codec.
+            await services.Codecs.ProbedAsync(closing).ConfigureAwait(false);
             closing.ThrowIfCancellationRequested();
             job = await create(ticket, closing).ConfigureAwait(false);
         }

@@ -1,7 +1,7 @@
 using Apart.Protocol;
 using Apart.Cli.Output;
 
-namespace Apart.Cli.Tests;
+namespace Apart.Cli.Tests.Output;
 
 public sealed class ProgressLineTests
 {

@@ -1,6 +1,6 @@
 using Apart.Cli.Session;
 
-namespace Apart.Cli.Tests;
+namespace Apart.Cli.Tests.Session;
 
 public sealed class CoreLocationTests
 {

@@ -1,4 +1,4 @@
-namespace Apart.Inventory.Lsblk.Tests;
+namespace Apart.Testing;
 
 /// <summary>A test that attaches and mounts real loop devices: skipped unless running as root.</summary>
 public sealed class RootFactAttribute : FactAttribute
@@ -7,7 +7,7 @@ public sealed class RootFactAttribute : FactAttribute
     {
         if (!Environment.IsPrivilegedProcess)
         {
-            Skip = "Needs root: attaches and mounts a loop device.";
+            Skip = "Needs root: attaches loop devices and reads and writes them.";
         }
     }
 }

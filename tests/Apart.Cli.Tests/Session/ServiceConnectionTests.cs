@@ -1,10 +1,11 @@
+using Apart.Cli.Tests.Fakes;
 using System.Net.Sockets;
 using Apart.Protocol;
 using Apart.Cli.Commands;
 using Apart.Cli.Session;
 using Spectre.Console.Cli;
 
-namespace Apart.Cli.Tests;
+namespace Apart.Cli.Tests.Session;
 
 /// <summary><c>apart --connect ADDRESS</c>: reading it, checking it, and following a job on a busy service.</summary>
 public sealed class ServiceConnectionTests

@@ -1,7 +1,8 @@
+using Apart.Cli.Tests.Fakes;
 using Apart.Protocol;
 using Apart.Cli.Session;
 
-namespace Apart.Cli.Tests;
+namespace Apart.Cli.Tests.Session;
 
 public sealed class JobRunnerTests
 {

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Apart.Protocol;
 using Apart.Cli.Session;
 
-namespace Apart.Cli.Tests;
+namespace Apart.Cli.Tests.Fakes;
 
 /// <summary>A scripted core: answers each request with the messages a script gives for it.</summary>
 internal sealed class FakeCore(Func<Request, IEnumerable<CoreEvent>> answer) : ICoreChannel

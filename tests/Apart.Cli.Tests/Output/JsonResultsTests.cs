@@ -4,7 +4,7 @@ using Apart.Protocol;
 using Apart.Cli.Output;
 using Apart.Cli.Session;
 
-namespace Apart.Cli.Tests;
+namespace Apart.Cli.Tests.Output;
 
 public sealed class JsonResultsTests
 {

@@ -1,6 +1,6 @@
 using Apart.Cli.Demo;
 
-namespace Apart.Cli.Tests;
+namespace Apart.Cli.Tests.Demo;
 
 /// <summary>The demo's parts that need no root: its sample files, the comparison and the summary.</summary>
 public sealed class DemoTests : IDisposable

@@ -1,6 +1,6 @@
 using Spectre.Console.Cli;
 
-namespace Apart.Cli.Tests;
+namespace Apart.Cli.Tests.Fakes;
 
 /// <summary>Reads a command line into the real settings type behind a stand-in command that only keeps what was parsed.</summary>
 internal static class SettingsParser

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Apart.Protocol;
 using Apart.Cli.Output;
 
-namespace Apart.Cli.Tests;
+namespace Apart.Cli.Tests.Fakes;
 
 /// <summary>A progress display that remembers what it was shown.</summary>
 internal sealed class RecordingDisplay : IProgressDisplay, IProgressSink

@@ -1,0 +1,69 @@
+using Apart.Abstractions;
+
+namespace Apart.Host.Tests.Fakes;
+
+/// <summary>An inventory that lists what the test says, and can be made to hang until cancelled.</summary>
+internal sealed class FakeInventory : IDeviceInventory
+{
+    private readonly object _gate = new();
+    private TaskCompletionSource? _hold;
+
+    public List<SourceDevice> Sources { get; } = [];
+
+    /// <summary>How many listings began, and how many of them were cancelled.</summary>
+    public int Listings { get; private set; }
+
+    public int Cancelled { get; private set; }
+
+    /// <summary>Makes every listing from now on wait until <see cref="Release"/> (or its cancellation).</summary>
+    public void Hang()
+    {
+        lock (_gate)
+        {
+            _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void Release()
+    {
+        lock (_gate)
+        {
+            _hold?.TrySetResult();
+            _hold = null;
+        }
+    }
+
+    /// <summary>Lists one whole device as a single part, as the inventory lists a filesystem on a bare device.</summary>
+    public PartDevice Add(string name, long size, string? fsType = "ext4", bool mounted = false)
+    {
+        var part = new PartDevice(name, size, mounted, fsType, Label: "test", Uuid: "0f0e0d0c");
+        Sources.Add(new SourceDevice(name, size, [part]));
+        return part;
+    }
+
+    public async Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(CancellationToken cancellationToken = default)
+    {
+        Task hold;
+        lock (_gate)
+        {
+            Listings++;
+            hold = _hold?.Task ?? Task.CompletedTask;
+        }
+
+        try
+        {
+            await hold.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                Cancelled++;
+            }
+
+            throw;
+        }
+
+        return [.. Sources];
+    }
+}
