@@ -48,7 +48,6 @@ internal static class CoreHost
             Service = service,
         };
         var services = builder.Services;
-        services.AddSingleton(options);
         services.AddSingleton(PluginFolderLoader.LoadAll(options.PluginsDirectory, services));
         AddCore(services, options);
         services.AddHostedService<CoreService>();
@@ -73,8 +72,10 @@ internal static class CoreHost
         };
     }
 
-    private static void AddCore(IServiceCollection services, CoreOptions options)
+    /// <summary>The core's own services: the job engine and the session of its mode (the plugins register the rest).</summary>
+    internal static void AddCore(IServiceCollection services, CoreOptions options)
     {
+        services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ExitStatus>();
         services.AddSingleton<Outbox>();

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Apart.Testing;
 
 /// <summary>A loop device over a sparse file of its own, detached and deleted on dispose (needs root).</summary>
@@ -31,7 +29,7 @@ public sealed class LoopDevice : IDisposable
 
         try
         {
-            return new LoopDevice(backingFile, Run("losetup", "--find", "--show", backingFile).Trim(), size);
+            return new LoopDevice(backingFile, Programs.Run("losetup", "--find", "--show", backingFile).Trim(), size);
         }
         catch
         {
@@ -40,29 +38,11 @@ public sealed class LoopDevice : IDisposable
         }
     }
 
-    /// <summary>Runs a program to its end; its standard output, or an exception with its standard error.</summary>
-    public static string Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0
-            ? output.GetAwaiter().GetResult()
-            : throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {error}");
-    }
-
     public void Dispose()
     {
         try
         {
-            Run("losetup", "--detach", Path);
+            Programs.Run("losetup", "--detach", Path);
         }
         finally
         {

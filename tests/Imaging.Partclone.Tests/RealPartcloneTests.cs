@@ -35,7 +35,7 @@ public sealed class RealPartcloneTests
         var image = Path.Combine(work.Path, "image.apt.ext4.uncompressed");
         using var source = LoopDevice.Create(DeviceSize);
         using var destination = LoopDevice.Create(DeviceSize);
-        ToolRun.Check("mkfs.ext4", "-q", "-F", source.Path);
+        Programs.Run("mkfs.ext4", "-q", "-F", source.Path);
         var variant = _imager.FormatFor("ext4");
         Assert.Equal("ext4", variant);
 
@@ -77,7 +77,7 @@ public sealed class RealPartcloneTests
     public async Task A_damaged_image_fails_the_check_with_partclones_reason()
     {
         using var source = LoopDevice.Create(DeviceSize);
-        ToolRun.Check("mkfs.ext4", "-q", "-F", source.Path);
+        Programs.Run("mkfs.ext4", "-q", "-F", source.Path);
         using var image = new MemoryStream();
         var clone = await ToolRun.RunAsync(_imager.Clone("ext4", Extent(source.Path)), null, image);
         Assert.Equal(0, clone.ExitCode);

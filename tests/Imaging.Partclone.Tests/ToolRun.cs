@@ -63,31 +63,4 @@ internal sealed record ToolRun(int ExitCode, IReadOnlyList<ImagingProgress> Upda
         await process.WaitForExitAsync();
         return new ToolRun(process.ExitCode, updates, stderr.ToString());
     }
-
-    /// <summary>Runs a helper program (losetup, mkfs) and returns its stdout; throws when it fails.</summary>
-    public static string Check(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {stderr.Result}");
-        }
-
-        return stdout;
-    }
 }

@@ -1,3 +1,4 @@
+using Apart.Testing;
 namespace Apart.Inventory.Lsblk.Tests;
 
 /// <summary>
@@ -38,7 +39,7 @@ internal sealed class LoopDevice : IAsyncDisposable
                 await format(image);
             }
 
-            var path = (await Shell.RunAsync("losetup", "--show", "--find", image)).Trim();
+            var path = (await Programs.RunAsync("losetup", "--show", "--find", image)).Trim();
             return new LoopDevice(work, path);
         }
         catch
@@ -51,7 +52,7 @@ internal sealed class LoopDevice : IAsyncDisposable
     public async Task MountAsync()
     {
         var mountpoint = Directory.CreateDirectory(System.IO.Path.Combine(_work.FullName, "mnt")).FullName;
-        await Shell.RunAsync("mount", Path, mountpoint);
+        await Programs.RunAsync("mount", Path, mountpoint);
         _mountpoint = mountpoint;
     }
 
@@ -59,7 +60,7 @@ internal sealed class LoopDevice : IAsyncDisposable
     {
         if (_mountpoint is { } mountpoint)
         {
-            await Shell.RunAsync("umount", mountpoint);
+            await Programs.RunAsync("umount", mountpoint);
             _mountpoint = null;
         }
     }
@@ -74,7 +75,7 @@ internal sealed class LoopDevice : IAsyncDisposable
         {
             try
             {
-                await Shell.RunAsync("losetup", "--detach", Path);
+                await Programs.RunAsync("losetup", "--detach", Path);
             }
             finally
             {

@@ -14,7 +14,7 @@ public sealed class RealDeviceTests
     public async Task A_loop_device_with_ext4_is_a_source_with_label_uuid_and_mount_state()
     {
         var label = "apart" + Random.Shared.Next(0x100000).ToString("x5", CultureInfo.InvariantCulture);
-        await using var loop = await LoopDevice.AttachAsync(Size, image => Shell.RunAsync("mkfs.ext4", "-q", "-F", "-L", label, image));
+        await using var loop = await LoopDevice.AttachAsync(Size, image => Programs.RunAsync("mkfs.ext4", "-q", "-F", "-L", label, image));
         var inventory = new LsblkInventory(ProgramLocator.Find("lsblk")!, new BlkidProbe(NullLogger.Instance), NullLogger.Instance);
 
         var before = await inventory.ListSourcesAsync();
@@ -38,7 +38,7 @@ public sealed class RealDeviceTests
     {
         // blkid -p would stop at the empty device and never look at the second one.
         await using var empty = await LoopDevice.AttachAsync(Size);
-        await using var swap = await LoopDevice.AttachAsync(Size, image => Shell.RunAsync("mkswap", "-L", "apartswap", image));
+        await using var swap = await LoopDevice.AttachAsync(Size, image => Programs.RunAsync("mkswap", "-L", "apartswap", image));
         var probe = new BlkidProbe(NullLogger.Instance);
 
         var found = await probe.ProbeAsync([empty.Path, "/dev/sdzz9", swap.Path]);

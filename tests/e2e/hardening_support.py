@@ -195,6 +195,19 @@ def processes_with_argument(*arguments):
     return found
 
 
+def left_behind_with_argument(core_pid, *arguments):
+    """Processes with one of `arguments` as a whole argument that the core at `core_pid` left
+    behind: its own children, or orphans of any parent. Other running cores' programs (another
+    test's device listing, whose blkid names every device on the machine) are not its doing."""
+    from clone_support import parent_of, program_of
+
+    def theirs(pid):
+        parent = parent_of(pid)
+        return parent is not None and parent != core_pid and program_of(parent) == "apart-core"
+
+    return {pid: line for pid, line in processes_with_argument(*arguments).items() if not theirs(pid)}
+
+
 # -- the wire --------------------------------------------------------------------------------
 
 

@@ -42,6 +42,7 @@ from hardening_support import (
     journal_records,
     make_big_ext4,
     processes_mentioning,
+    left_behind_with_argument,
     processes_with_argument,
     reap,
     reattach_read_only,
@@ -439,7 +440,7 @@ def test_kill_request_or_sigterm_with_a_clone_and_a_restore_running_fails_both_t
     assert last_end < len(core.messages) - 1, evidence(core, "dying came before a job's failure")
     left = {pid: program for pid, program in programs.items() if running(pid)}
     assert not left, f"processes left: {left}"
-    assert not processes_mentioning(image, clone["destination"]) and not processes_with_argument(stock.source.path, target.path)
+    assert not processes_mentioning(image, clone["destination"]) and not left_behind_with_argument(core.process.pid, stock.source.path, target.path)
     assert listing(destination) == [], f"files left: {listing(destination)}"
     assert sha256_file(image) == stock.image_sha256("zst")
     assert can_claim_exclusively(target.path) and can_claim_exclusively(stock.source.path)

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Apart.Abstractions;
 using Apart.Host.Core;
+using Apart.Host.Native;
 using Apart.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -97,6 +98,23 @@ internal abstract class Job
             Report(update);
         }
     });
+
+    /// <summary>
+    /// Runs an imaging program over an image: the image file, decompressed by its codec (if
+    /// any), on its standard input; its standard output discarded. How every program ended.
+    /// </summary>
+    protected async Task<PipelineResult> ReadImageThroughAsync(ImageFile image, ImagingCommand imaging, CancellationToken cancellationToken)
+    {
+        var stages = new List<Pipeline.Stage>();
+        if (image.Codec.Decompress is { } decompress)
+        {
+            stages.Add(new Pipeline.Stage(decompress));
+        }
+
+        stages.Add(ImagingStage(imaging));
+        using var nothing = NativeFile.Open("/dev/null", Tmds.Linux.LibC.O_WRONLY);
+        return await Pipeline.Start(stages, image.Handle, nothing).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Reports an update of the imaging program.</summary>
     protected void Report(ImagingProgress update)

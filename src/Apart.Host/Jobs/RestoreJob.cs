@@ -1,7 +1,6 @@
 using Apart.Abstractions;
 using Apart.Host.Native;
 using Apart.Protocol;
-using static Tmds.Linux.LibC;
 
 namespace Apart.Host.Jobs;
 
@@ -70,20 +69,7 @@ internal sealed class RestoreJob : Job
     {
         var destination = new DeviceExtent(_device.Path, _device.Size());
         var imaging = _imager.Restore(_image.Format, destination);
-        var stages = new List<Pipeline.Stage>();
-        if (_image.Codec.Decompress is { } decompress)
-        {
-            stages.Add(new Pipeline.Stage(decompress));
-        }
-
-        stages.Add(ImagingStage(imaging));
-
-        PipelineResult result;
-        using (var nothing = NativeFile.Open("/dev/null", O_WRONLY))
-        {
-            result = await Pipeline.Start(stages, _image.Handle, nothing).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        var result = await ReadImageThroughAsync(_image, imaging, cancellationToken).ConfigureAwait(false);
         var imager = result.Stages[^1];
         if (imager.Exit.Succeeded && ImageCutOff(result))
         {

@@ -2,7 +2,6 @@ using Apart.Abstractions;
 using Apart.Host.Native;
 using Apart.Protocol;
 using Microsoft.Win32.SafeHandles;
-using static Tmds.Linux.LibC;
 
 namespace Apart.Host.Jobs;
 
@@ -51,20 +50,7 @@ internal sealed class VerifyJob : Job
 
     private async Task<JobProgress> CheckAsync(ImagingCommand check, CancellationToken cancellationToken)
     {
-        var stages = new List<Pipeline.Stage>();
-        if (_image.Codec.Decompress is { } decompress)
-        {
-            stages.Add(new Pipeline.Stage(decompress));
-        }
-
-        stages.Add(ImagingStage(check));
-
-        PipelineResult result;
-        using (var nothing = NativeFile.Open("/dev/null", O_WRONLY))
-        {
-            result = await Pipeline.Start(stages, _image.Handle, nothing).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        var result = await ReadImageThroughAsync(_image, check, cancellationToken).ConfigureAwait(false);
         return result.Succeeded
             ? Succeeded()
             : throw new JobFailedException(FailureExplainer.Explain(result, stage => stage == result.Stages[^1] ? check.Progress.LastLines : null));

@@ -1,29 +1,20 @@
 using Apart.Abstractions;
+using Apart.Compression.None;
 using Apart.Host.Codecs;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Apart.Host.Tests.Plugins;
+namespace Apart.Host.Tests.Codecs;
 
 public sealed class CodecCatalogTests
 {
     private static ProgramCompressor Codec(string name, string program) =>
         new(name, new CommandLine(program, ["-c"]), new CommandLine(program, ["-d", "-c"]));
 
-    private sealed class Stored : ICompressor
-    {
-        public string Name => "uncompressed";
-        public string FileExtension => "uncompressed";
-        public IReadOnlyList<string> LegacyFileExtensions => [];
-        public CommandLine? Compress => null;
-        public CommandLine? Decompress => null;
-        public CommandLine? Probe => null;
-    }
-
     [Fact]
     public async Task Options_follow_the_protocol_order_then_names_and_only_working_programs()
     {
         var catalog = new CodecCatalog(
-            [Codec("lz4", "lz4"), Codec("zz-third-party", "gzip"), Codec("missing", "no-such-codec-program"), Codec("zst", "zstd"), new Stored(), Codec("gz", "pigz")],
+            [Codec("lz4", "lz4"), Codec("zz-third-party", "gzip"), Codec("missing", "no-such-codec-program"), Codec("zst", "zstd"), new UncompressedCompressor(), Codec("gz", "pigz")],
             NullLogger<CodecCatalog>.Instance);
 
         await catalog.ProbeAsync(CancellationToken.None);

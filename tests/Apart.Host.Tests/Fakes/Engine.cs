@@ -1,9 +1,8 @@
 using Apart.Abstractions;
-using Apart.Host.Codecs;
+using Apart.Compression.None;
 using Apart.Host.Core;
 using Apart.Host.Jobs;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -31,23 +30,11 @@ internal sealed class Engine : IAsyncDisposable
         Options = options ?? new CoreOptions("ipc:///tmp/apart-engine-test.ipc", "/nonexistent/plugins", Path.Join(Directory, "state"));
 
         var services = new ServiceCollection();
-        services.AddSingleton(Options);
+        CoreHost.AddCore(services, Options);
         services.AddSingleton<IDeviceInventory>(Inventory);
         services.AddSingleton<IImager>(Imager);
-        services.AddSingleton<ICompressor>(new Uncompressed());
+        services.AddSingleton<ICompressor>(new UncompressedCompressor());
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Outbox>();
-        services.AddSingleton<CodecCatalog>();
-        services.AddSingleton<Startup>();
-        services.AddSingleton(provider => new InProgressJournal(Path.Join(Options.StateDirectory, "inprogress"), NullLogger<InProgressJournal>.Instance));
-        services.AddSingleton<JobServices>();
-        services.AddSingleton<JobRegistry>();
-        services.AddSingleton<ImageDeleter>();
-        services.AddSingleton<StatusReporter>();
-        services.AddSingleton<RequestRouter>();
-        services.AddSingleton<SessionParts>();
-        services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
         services.AddSingleton<ConnectSession>();
         services.AddSingleton<ServiceSession>();
         _provider = services.BuildServiceProvider();

@@ -3,30 +3,27 @@ using Apart.Protocol;
 
 namespace Apart.Host.Tests.Jobs;
 
-public sealed class JobRegistryTests : IAsyncDisposable
+public sealed class JobRegistryTests : EngineTests
 {
-    private readonly Engine _engine = new();
-
-    public ValueTask DisposeAsync() => _engine.DisposeAsync();
 
     [Fact]
     public async Task Requests_are_checked_one_at_a_time_in_the_order_they_came()
     {
-        var device = _engine.Inventory.Add("apart-absent", 1 << 20);
-        _engine.Inventory.Hang();
-        var first = _engine.Jobs.StartAsync(new CloneRequest(device.DevicePath, _engine.Images, "first", "uncompressed"));
-        var second = _engine.Jobs.StartAsync(new CloneRequest(device.DevicePath, _engine.Images, "second", "uncompressed"));
-        await WaitUntilAsync(() => _engine.Inventory.Listings == 1);
+        var device = Engine.Inventory.Add("apart-absent", 1 << 20);
+        Engine.Inventory.Hang();
+        var first = Engine.Jobs.StartAsync(new CloneRequest(device.DevicePath, Engine.Images, "first", "uncompressed"));
+        var second = Engine.Jobs.StartAsync(new CloneRequest(device.DevicePath, Engine.Images, "second", "uncompressed"));
+        await WaitUntilAsync(() => Engine.Inventory.Listings == 1);
         await Task.Delay(200);
 
-        Assert.Equal(1, _engine.Inventory.Listings); // the second waits for the first's check
-        _engine.Inventory.Release();
+        Assert.Equal(1, Engine.Inventory.Listings); // the second waits for the first's check
+        Engine.Inventory.Release();
         await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(10));
 
         var messages = new List<CoreEvent>();
         for (var i = 0; i < 4; i++)
         {
-            messages.Add(await _engine.Transport.NextAsync());
+            messages.Add(await Engine.Transport.NextAsync());
         }
 
         var starts = messages.OfType<JobProgress>().Where(progress => progress.Complete == 0).ToList();
@@ -38,52 +35,52 @@ public sealed class JobRegistryTests : IAsyncDisposable
     [Fact]
     public async Task Ending_stops_the_check_under_way_refuses_the_queued_ones_and_takes_no_time()
     {
-        var device = _engine.Inventory.Add("apart-absent", 1 << 20);
-        _engine.Inventory.Hang();
+        var device = Engine.Inventory.Add("apart-absent", 1 << 20);
+        Engine.Inventory.Hang();
         var started = Enumerable.Range(0, 5)
-            .Select(i => _engine.Jobs.StartAsync(new CloneRequest(device.DevicePath, _engine.Images, $"queued{i}", "uncompressed")))
+            .Select(i => Engine.Jobs.StartAsync(new CloneRequest(device.DevicePath, Engine.Images, $"queued{i}", "uncompressed")))
             .ToList();
-        await WaitUntilAsync(() => _engine.Inventory.Listings == 1);
+        await WaitUntilAsync(() => Engine.Inventory.Listings == 1);
 
-        await _engine.Jobs.CancelAllAsync().WaitAsync(TimeSpan.FromSeconds(1));
+        await Engine.Jobs.CancelAllAsync().WaitAsync(TimeSpan.FromSeconds(1));
 
         await Task.WhenAll(started).WaitAsync(TimeSpan.FromSeconds(1));
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal("The core is shutting down.", (await _engine.Transport.NextAsync<JobFailed>()).Error);
+            Assert.Equal("The core is shutting down.", (await Engine.Transport.NextAsync<JobFailed>()).Error);
         }
 
-        Assert.Equal(1, _engine.Inventory.Cancelled);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_engine.Images));
+        Assert.Equal(1, Engine.Inventory.Cancelled);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Engine.Images));
     }
 
     [Fact]
     public async Task A_job_is_cancelled_only_by_its_own_kind_and_id_and_is_listed_while_it_runs()
     {
-        var device = _engine.Inventory.Add("apart-absent", 1 << 20);
-        _engine.Imager.CloneWith = _ => new Abstractions.CommandLine("sleep", ["30"]);
-        await _engine.Jobs.StartAsync(new CloneRequest(device.DevicePath, _engine.Images, "held", "uncompressed"));
-        var first = await _engine.Transport.NextAsync();
+        var device = Engine.Inventory.Add("apart-absent", 1 << 20);
+        Engine.Imager.CloneWith = _ => new Abstractions.CommandLine("sleep", ["30"]);
+        await Engine.Jobs.StartAsync(new CloneRequest(device.DevicePath, Engine.Images, "held", "uncompressed"));
+        var first = await Engine.Transport.NextAsync();
         Assert.True(first is JobProgress, first.ToString());
-        var job = Assert.Single(_engine.Jobs.Running);
+        var job = Assert.Single(Engine.Jobs.Running);
 
-        Assert.False(_engine.Jobs.Cancel(JobKind.Restore, job.Id));
-        Assert.False(_engine.Jobs.Cancel(JobKind.Clone, "someone-else"));
-        Assert.Equal(job.Id, Assert.Single(_engine.Jobs.Progress).Id);
-        Assert.Same(job, _engine.Jobs.UsingFile(job.Destination + ".inprogress"));
+        Assert.False(Engine.Jobs.Cancel(JobKind.Restore, job.Id));
+        Assert.False(Engine.Jobs.Cancel(JobKind.Clone, "someone-else"));
+        Assert.Equal(job.Id, Assert.Single(Engine.Jobs.Progress).Id);
+        Assert.Same(job, Engine.Jobs.UsingFile(job.Destination + ".inprogress"));
 
-        Assert.True(_engine.Jobs.Cancel(JobKind.Clone, job.Id));
-        Assert.Equal(JobFailed.Cancelled, (await _engine.Transport.NextAsync<JobFailed>()).Error);
-        Assert.Empty(_engine.Jobs.Running);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_engine.Images));
+        Assert.True(Engine.Jobs.Cancel(JobKind.Clone, job.Id));
+        Assert.Equal(JobFailed.Cancelled, (await Engine.Transport.NextAsync<JobFailed>()).Error);
+        Assert.Empty(Engine.Jobs.Running);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Engine.Images));
     }
 
     [Fact]
     public async Task A_request_that_cannot_start_is_refused_with_a_fresh_id_and_start_equal_to_finish()
     {
-        await _engine.Jobs.StartAsync(new VerifyRequest("relative/path"));
+        await Engine.Jobs.StartAsync(new VerifyRequest("relative/path"));
 
-        var refused = await _engine.Transport.NextAsync<JobFailed>();
+        var refused = await Engine.Transport.NextAsync<JobFailed>();
         Assert.Equal((JobKind.Verify, "relative/path"), (refused.Kind, refused.Source));
         Assert.Equal(refused.Start, refused.Finish);
         Assert.Contains("absolute", refused.Error, StringComparison.Ordinal);

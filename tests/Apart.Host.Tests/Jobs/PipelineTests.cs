@@ -4,7 +4,7 @@ using Apart.Host.Jobs;
 using Apart.Host.Native;
 using static Tmds.Linux.LibC;
 
-namespace Apart.Host.Tests.Native;
+namespace Apart.Host.Tests.Jobs;
 
 public sealed class PipelineTests : IDisposable
 {

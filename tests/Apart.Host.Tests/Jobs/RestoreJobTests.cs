@@ -6,25 +6,30 @@ using Apart.Testing;
 namespace Apart.Host.Tests.Jobs;
 
 /// <summary>Restores to real loop devices (root): the destination is claimed, written, completed by the imager and flushed.</summary>
-public sealed class RestoreJobTests : IAsyncDisposable
+public sealed class RestoreJobTests : EngineTests
 {
-    private readonly Engine _engine = new();
     private readonly LoopDevice? _loop = Environment.IsPrivilegedProcess ? LoopDevice.Create(1 << 20) : null;
 
     public RestoreJobTests()
     {
         if (_loop is not null)
         {
-            _engine.Inventory.Add(Path.GetFileName(_loop.Path), _loop.Size, fsType: null);
+            Engine.Inventory.Add(Path.GetFileName(_loop.Path), _loop.Size, fsType: null);
         }
     }
 
     private LoopDevice Device => _loop!;
 
-    public async ValueTask DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _engine.DisposeAsync();
-        _loop?.Dispose();
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            _loop?.Dispose();
+        }
     }
 
     [RootFact]
@@ -33,17 +38,17 @@ public sealed class RestoreJobTests : IAsyncDisposable
         var bytes = Enumerable.Range(0, 64 * 1024).Select(i => (byte)(i * 7)).ToArray();
         var image = await ImageAsync("good", bytes);
 
-        _engine.Route(new RestoreRequest(image, Device.Path));
+        Engine.Route(new RestoreRequest(image, Device.Path));
 
         var messages = new List<JobProgress>();
         do
         {
-            messages.Add(await _engine.Transport.NextAsync<JobProgress>());
+            messages.Add(await Engine.Transport.NextAsync<JobProgress>());
         }
         while (messages[^1].Finish is null);
 
         Assert.Contains(messages, progress => progress.Syncing);
-        Assert.Equal([Device.Path], _engine.Imager.Completed);
+        Assert.Equal([Device.Path], Engine.Imager.Completed);
         var written = new byte[bytes.Length];
         await using (var device = File.OpenRead(Device.Path))
         {
@@ -57,13 +62,13 @@ public sealed class RestoreJobTests : IAsyncDisposable
     public async Task An_imager_that_stops_before_the_images_end_has_not_restored_it()
     {
         var image = await ImageAsync("long", new byte[512 * 1024]);
-        _engine.Imager.RestoreWith = device => new CommandLine("head", ["-c", "1000"]);
+        Engine.Imager.RestoreWith = device => new CommandLine("head", ["-c", "1000"]);
 
-        _engine.Route(new RestoreRequest(image, Device.Path));
+        Engine.Route(new RestoreRequest(image, Device.Path));
 
-        var failed = await _engine.Transport.NextAsync<JobFailed>();
+        var failed = await Engine.Transport.NextAsync<JobFailed>();
         Assert.Contains("smaller than the image", failed.Error, StringComparison.Ordinal);
-        Assert.Empty(_engine.Imager.Completed);
+        Assert.Empty(Engine.Imager.Completed);
     }
 
     [RootFact]
@@ -71,16 +76,16 @@ public sealed class RestoreJobTests : IAsyncDisposable
     {
         var image = await ImageAsync("big", new byte[2 << 20]);
 
-        _engine.Route(new RestoreRequest(image, Device.Path));
+        Engine.Route(new RestoreRequest(image, Device.Path));
 
-        var refused = await _engine.Transport.NextAsync<JobFailed>();
+        var refused = await Engine.Transport.NextAsync<JobFailed>();
         Assert.Contains("too small", refused.Error, StringComparison.Ordinal);
         Assert.Equal(refused.Start, refused.Finish);
     }
 
     private async Task<string> ImageAsync(string name, byte[] bytes)
     {
-        var path = Path.Join(_engine.Images, $"{name}-2024-05-03T1020.apt.{FakeImager.Format}.uncompressed");
+        var path = Path.Join(Engine.Images, $"{name}-2024-05-03T1020.apt.{FakeImager.Format}.uncompressed");
         await File.WriteAllBytesAsync(path, bytes);
         return path;
     }

@@ -6,20 +6,17 @@ using static Tmds.Linux.LibC;
 
 namespace Apart.Host.Tests.Jobs;
 
-public sealed class VerifyJobTests : IAsyncDisposable
+public sealed class VerifyJobTests : EngineTests
 {
-    private readonly Engine _engine = new();
-
-    public ValueTask DisposeAsync() => _engine.DisposeAsync();
 
     [Fact]
     public async Task An_image_of_device_bytes_is_whole_when_as_long_as_its_recorded_source()
     {
         var image = await ImageAsync("whole", length: 8192, recordedSource: 8192);
 
-        _engine.Route(new VerifyRequest(image));
+        Engine.Route(new VerifyRequest(image));
 
-        Assert.Equal(1.0, (await _engine.Transport.NextAsync<JobProgress>(progress => progress.Finish is not null)).Complete);
+        Assert.Equal(1.0, (await Engine.Transport.NextAsync<JobProgress>(progress => progress.Finish is not null)).Complete);
     }
 
     [Fact]
@@ -27,25 +24,25 @@ public sealed class VerifyJobTests : IAsyncDisposable
     {
         var image = await ImageAsync("short", length: 4096, recordedSource: 8192);
 
-        _engine.Route(new VerifyRequest(image));
+        Engine.Route(new VerifyRequest(image));
 
-        Assert.Contains("truncated", (await _engine.Transport.NextAsync<JobFailed>()).Error, StringComparison.Ordinal);
+        Assert.Contains("truncated", (await Engine.Transport.NextAsync<JobFailed>()).Error, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task An_imagers_own_check_program_decides()
     {
         var image = await ImageAsync("checked", length: 10, recordedSource: null);
-        _engine.Imager.CheckWith = new ImageCheck.Program(new ImagingCommand(new CommandLine("false", []), new ProgressOf("bad block at 7")));
+        Engine.Imager.CheckWith = new ImageCheck.Program(new ImagingCommand(new CommandLine("false", []), new ProgressOf("bad block at 7")));
 
-        _engine.Route(new VerifyRequest(image));
+        Engine.Route(new VerifyRequest(image));
 
-        Assert.Equal("false exited with status 1: bad block at 7", (await _engine.Transport.NextAsync<JobFailed>()).Error);
+        Assert.Equal("false exited with status 1: bad block at 7", (await Engine.Transport.NextAsync<JobFailed>()).Error);
     }
 
     private async Task<string> ImageAsync(string name, int length, long? recordedSource)
     {
-        var path = Path.Join(_engine.Images, $"{name}-2024-05-03T1020.apt.{FakeImager.Format}.uncompressed");
+        var path = Path.Join(Engine.Images, $"{name}-2024-05-03T1020.apt.{FakeImager.Format}.uncompressed");
         await File.WriteAllBytesAsync(path, new byte[length]);
         if (recordedSource is { } size)
         {
