@@ -36,14 +36,16 @@ internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvi
     /// Starts the job a request asks for. A request that cannot start is answered with its kind's
     /// failure message. Completes once the job started or was refused.
     /// </summary>
-    public Task StartAsync(Request request)
+    /// <param name="request">A clone, restore or verify request.</param>
+    /// <param name="cancellationToken">Stops the request's checks (as the core's ending does); it is then refused.</param>
+    public Task StartAsync(Request request, CancellationToken cancellationToken = default)
     {
         var (kind, source, destination, create) = Plan(request);
         var ticket = new JobTicket(NewId(), time.GetUtcNow());
         var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _preparations.Enqueue(async () =>
         {
-            await StartJobAsync(kind, ticket, source, destination, create).ConfigureAwait(false);
+            await StartJobAsync(kind, ticket, source, destination, create, cancellationToken).ConfigureAwait(false);
             answered.SetResult();
         });
         return answered.Task;
@@ -91,9 +93,10 @@ internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvi
     };
 
     private async Task StartJobAsync(
-        JobKind kind, JobTicket ticket, string source, string? destination, Func<JobTicket, CancellationToken, Task<Job>> create)
+        JobKind kind, JobTicket ticket, string source, string? destination, Func<JobTicket, CancellationToken, Task<Job>> create, CancellationToken cancellationToken)
     {
-        var closing = _closing.Token;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token, cancellationToken);
+        var closing = stop.Token;
         Job job;
         try
         {
@@ -105,7 +108,7 @@ internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvi
         }
         catch (OperationCanceledException) when (closing.IsCancellationRequested)
         {
-            Refuse("The core is shutting down.");
+            Refuse(_closing.IsCancellationRequested ? "The core is shutting down." : JobFailed.Cancelled);
             return;
         }
         catch (JobFailedException e)
