@@ -6,9 +6,11 @@ set -euo pipefail
 
 packages=(
   partclone pigz zstd lz4              # the tools the core drives
+  fdisk parted gdisk                   # sfdisk, parted, sgdisk: whole disks' tables (Clonezilla's format)
   util-linux e2fsprogs                 # lsblk, blkid, losetup, setpriv; mkfs.ext4
   xfsprogs btrfs-progs dosfstools ntfs-3g exfatprogs exfat-fuse mtools   # filesystems the tests clone
   python3 python3-zmq python3-yaml python3-pytest python3-pytest-xdist   # the end-to-end presenter (a real libzmq peer)
+  clonezilla                           # ocs-sr, ocs-chkimg: the peer that reads and writes the disk image format
   tmux                                 # terminal capture of the CLI's progress bar
   procps                               # ps, pgrep in tests and benchmarks
   systemd passwd                       # systemd-analyze, systemd-sysusers; useradd (service tests; systemd is not started)

@@ -121,6 +121,19 @@ public sealed class PartcloneImager : IImager
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// ext2/3/4 (e2fsck -f, then resize2fs), NTFS (ntfsresize), XFS (xfs_growfs) and Btrfs
+    /// (btrfs filesystem resize max), the last two mounted for the while; F2FS with resize.f2fs.
+    /// FAT, exFAT and raw images are left at their size. A tool that fails throws, with its words.
+    /// </remarks>
+    public ValueTask<string?> GrowAsync(string format, DeviceExtent device, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ThrowIfNotVariant(format);
+        return FilesystemGrowth.GrowAsync(format, device, cancellationToken);
+    }
+
     private static ImagingCommand Run(CommandLine command) => new(command, new PartcloneProgressParser());
 
     private string Program(string variant)

@@ -16,6 +16,8 @@ public sealed class PartcloneProgressParser : IProgressParser
     public const int LastLineCount = 12;
 
     private const string CopyStartMarker = "File system:";
+    private const string InUseMarker = "Space in use:";
+    private const string BlockSizeMarker = "Block size:";
 
     private readonly TerminalLineReader _reader = new(MaxLineLength);
     private readonly Queue<string> _lastLines = new(LastLineCount);
@@ -23,6 +25,10 @@ public sealed class PartcloneProgressParser : IProgressParser
 
     // The line being written was already reported as an update; its end must not report it again.
     private bool _pendingReported;
+
+    // partclone's account of the data it copies: blocks in use, then the block size.
+    private long? _blocksInUse;
+    private long? _dataBytes;
 
     /// <inheritdoc/>
     public IReadOnlyList<ImagingProgress> Feed(ReadOnlySpan<char> text)
@@ -42,7 +48,7 @@ public sealed class PartcloneProgressParser : IProgressParser
         if (_copying && !_pendingReported && PartcloneProgressLine.EndsUpdate(_reader.Pending)
             && PartcloneProgressLine.TryParse(_reader.Pending.Trim().ToString(), out var progress))
         {
-            (updates ??= []).Add(progress);
+            (updates ??= []).Add(progress with { DataBytes = _dataBytes });
             _pendingReported = true;
         }
 
@@ -93,16 +99,38 @@ public sealed class PartcloneProgressParser : IProgressParser
         {
             if (_copying && !reported && PartcloneProgressLine.TryParse(line.ToString(), out var progress))
             {
-                (updates ??= []).Add(progress);
+                (updates ??= []).Add(progress with { DataBytes = _dataBytes });
             }
         }
         else if (!line.IsEmpty)
         {
             _copying |= line.StartsWith(CopyStartMarker, StringComparison.Ordinal);
+            ReadDataSize(line);
             Remember(line.ToString());
         }
 
         _reader.Clear();
+    }
+
+    // "Space in use:  16.5 MB = 16137 Blocks" then "Block size:   1024 Byte".
+    private void ReadDataSize(ReadOnlySpan<char> line)
+    {
+        if (line.StartsWith(InUseMarker, StringComparison.Ordinal))
+        {
+            var equals = line.IndexOf('=');
+            var count = equals < 0 ? [] : line[(equals + 1)..].Trim();
+            var end = count.IndexOf(' ');
+            _blocksInUse = long.TryParse(end < 0 ? count : count[..end], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var blocks) ? blocks : null;
+        }
+        else if (line.StartsWith(BlockSizeMarker, StringComparison.Ordinal) && _blocksInUse is { } blocks)
+        {
+            var size = line[BlockSizeMarker.Length..].Trim();
+            var end = size.IndexOf(' ');
+            if (long.TryParse(end < 0 ? size : size[..end], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var blockSize))
+            {
+                _dataBytes = blocks * blockSize;
+            }
+        }
     }
 
     private void Remember(string line)

@@ -8,7 +8,7 @@ namespace Apart.Inventory.Lsblk;
 /// </summary>
 internal static class BlkidExportParser
 {
-    /// <summary>Parses the output into signatures keyed by DEVNAME; devices without a TYPE are left out.</summary>
+    /// <summary>Parses the output into signatures keyed by DEVNAME; devices with neither a TYPE nor a PTTYPE are left out.</summary>
     /// <param name="valuesEscaped">
     /// False for <c>blkid -d</c>, which prints values raw. Without <c>-d</c> blkid puts a backslash
     /// before <c> \"'$`&lt;&gt;</c> and writes non-ASCII bytes as <c>M-</c> sequences, which cannot be
@@ -53,9 +53,11 @@ internal static class BlkidExportParser
 
     private static void Add(Dictionary<string, FilesystemSignature> result, string? device, Dictionary<string, string> values)
     {
-        if (device is not null && values.TryGetValue("TYPE", out var type) && type.Length > 0)
+        var type = NullIfEmpty(values, "TYPE");
+        var table = NullIfEmpty(values, "PTTYPE");
+        if (device is not null && (type is not null || table is not null))
         {
-            result[device] = new FilesystemSignature(type, NullIfEmpty(values, "LABEL"), NullIfEmpty(values, "UUID"));
+            result[device] = new FilesystemSignature(type, NullIfEmpty(values, "LABEL"), NullIfEmpty(values, "UUID"), table);
         }
     }
 

@@ -1,4 +1,5 @@
 using Apart.Abstractions;
+using System.Globalization;
 using System.Text;
 using CliWrap;
 using CliWrap.Buffered;
@@ -47,13 +48,38 @@ internal sealed class BlkidProbe(string program, TimeSpan timeout, ILogger logge
         }
 
         Log.Probing(logger, program, nodes.Count, string.Join(' ', nodes));
+        var output = await RunAsync(["-c", "/dev/null", "-d", "-o", "export", "--", .. nodes], cancellationToken).ConfigureAwait(false);
+        return output is null ? Nothing : ByRequestedPath(BlkidExportParser.Parse(output), nodes);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Low-level mode (<c>-p</c>) with an offset and a size: the range is probed as if it were a
+    /// device of its own, as the kernel would show the partition.
+    /// </remarks>
+    public async Task<FilesystemSignature?> ProbeRangeAsync(string devicePath, long offset, long size, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(devicePath);
+        if (!_isBlockDevice(devicePath))
+        {
+            return null;
+        }
+
+        string[] arguments = ["-p", "-O", offset.ToString(CultureInfo.InvariantCulture), "-S", size.ToString(CultureInfo.InvariantCulture), "-o", "export", "--", devicePath];
+        var output = await RunAsync(arguments, cancellationToken).ConfigureAwait(false);
+        return output is null ? null : BlkidExportParser.Parse(output).Values.FirstOrDefault();
+    }
+
+    // blkid's standard output; null when it could not be run or did not finish (logged).
+    private async Task<string?> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         BufferedCommandResult result;
         try
         {
             result = await Cli.Wrap(program)
-                .WithArguments(["-c", "/dev/null", "-d", "-o", "export", "--", .. nodes])
+                .WithArguments(arguments)
                 .WithValidation(CommandResultValidation.None)
                 .ExecuteBufferedAsync(Encoding.UTF8, deadline.Token)
                 .ConfigureAwait(false);
@@ -61,12 +87,12 @@ internal sealed class BlkidProbe(string program, TimeSpan timeout, ILogger logge
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             Log.ProbeTimedOut(logger, program, timeout);
-            return Nothing;
+            return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.ProbeNotRun(logger, program, e);
-            return Nothing;
+            return null;
         }
 
         if (result.ExitCode is not (0 or NothingFound))
@@ -74,7 +100,7 @@ internal sealed class BlkidProbe(string program, TimeSpan timeout, ILogger logge
             Log.ProbeFailed(logger, program, result.ExitCode, result.StandardError.Trim());
         }
 
-        return ByRequestedPath(BlkidExportParser.Parse(result.StandardOutput), nodes);
+        return result.StandardOutput;
     }
 
     /// <summary>

@@ -5,4 +5,5 @@ namespace Apart.Inventory.Lsblk;
 /// UUID (the same names: lsblk reads them from udev, which has them from libblkid).
 /// </summary>
 /// <param name="Type">The filesystem (or other signature: swap, LVM2_member) type; null when unknown.</param>
-internal sealed record FilesystemSignature(string? Type, string? Label, string? Uuid);
+/// <param name="PartitionTable">blkid's PTTYPE on a whole device: <c>gpt</c>, <c>dos</c>; null when it has none.</param>
+internal sealed record FilesystemSignature(string? Type, string? Label, string? Uuid, string? PartitionTable = null);

@@ -13,4 +13,11 @@ internal interface IFilesystemProbe
     /// </summary>
     Task<IReadOnlyDictionary<string, FilesystemSignature>> ProbeAsync(
         IReadOnlyCollection<string> devicePaths, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Probes the part of a device from <paramref name="offset"/> for <paramref name="size"/> bytes:
+    /// a partition the kernel shows no node for. Null when nothing is recognised there or the probe
+    /// failed (never throws for that).
+    /// </summary>
+    Task<FilesystemSignature?> ProbeRangeAsync(string devicePath, long offset, long size, CancellationToken cancellationToken = default);
 }

@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Warning, "{Program} exited with code {ExitCode}: {Error}")]
     public static partial void ProbeFailed(ILogger logger, string program, int exitCode, string error);
+
+    [LoggerMessage(6, LogLevel.Warning, "Could not read the partition table of {Device}: {Reason}")]
+    public static partial void TableNotRead(ILogger logger, string device, string reason);
 }

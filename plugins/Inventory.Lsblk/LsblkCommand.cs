@@ -12,7 +12,7 @@ namespace Apart.Inventory.Lsblk;
 internal sealed class LsblkCommand(string program, TimeSpan timeout, ILogger logger)
 {
     /// <summary>What the inventory asks for; util-linux 2.37 or later knows all of them.</summary>
-    public const string Columns = "NAME,PATH,TYPE,SIZE,FSTYPE,LABEL,UUID,MOUNTPOINT,MOUNTPOINTS";
+    public const string Columns = "NAME,PATH,TYPE,SIZE,FSTYPE,LABEL,UUID,MOUNTPOINT,MOUNTPOINTS,PTTYPE,START";
 
     /// <summary>The same without PATH (2.33) and MOUNTPOINTS (2.37), for an older lsblk.</summary>
     public const string LegacyColumns = "NAME,TYPE,SIZE,FSTYPE,LABEL,UUID,MOUNTPOINT";
@@ -70,5 +70,6 @@ internal sealed class LsblkCommand(string program, TimeSpan timeout, ILogger log
 
     // lsblk says "unknown column: MOUNTPOINTS" in the user's language; the column's name is not translated.
     private static bool MentionsNewColumn(string error) =>
-        error.Contains("MOUNTPOINTS", StringComparison.Ordinal) || error.Contains("PATH", StringComparison.Ordinal);
+        error.Contains("MOUNTPOINTS", StringComparison.Ordinal) || error.Contains("PATH", StringComparison.Ordinal)
+        || error.Contains("PTTYPE", StringComparison.Ordinal) || error.Contains("START", StringComparison.Ordinal);
 }

@@ -18,6 +18,12 @@ internal sealed record LsblkDevice(
     bool HasMountpoint,
     IReadOnlyList<LsblkDevice> Children)
 {
+    /// <summary>lsblk's PTTYPE: the partition table on a whole device (<c>gpt</c>, <c>dos</c>), with udev; null otherwise.</summary>
+    public string? PartitionTable { get; init; }
+
+    /// <summary>A partition's offset in bytes (lsblk's START, in 512-byte sectors, from sysfs); null when not printed.</summary>
+    public long? Start { get; init; }
+
     /// <summary>Whether lsblk told anything about a filesystem on it (with udev it does; without, never).</summary>
     public bool HasFilesystemData => FsType is not null || Label is not null || Uuid is not null;
 }

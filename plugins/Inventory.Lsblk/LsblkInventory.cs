@@ -19,20 +19,24 @@ public sealed class LsblkInventory : IDeviceInventory
 
     private readonly LsblkCommand _lsblk;
     private readonly IFilesystemProbe _probe;
+    private readonly IPartitionTableReader _tables;
+    private readonly ILoopBackings _loops;
 
-    /// <summary>Creates the inventory the host uses: lsblk from <c>APART_LSBLK_CMD</c> or PATH, blkid from PATH or sbin.</summary>
+    /// <summary>Creates the inventory the host uses: lsblk from <c>APART_LSBLK_CMD</c> or PATH, blkid and sfdisk from PATH or sbin.</summary>
     public LsblkInventory(ILogger<LsblkInventory> logger)
-        : this(LsblkProgram(), new BlkidProbe(logger), logger)
+        : this(LsblkProgram(), new BlkidProbe(logger), logger, new SfdiskTableReader(logger), new SysfsLoopBackings())
     {
     }
 
-    internal LsblkInventory(string lsblkProgram, IFilesystemProbe probe, ILogger logger)
+    internal LsblkInventory(string lsblkProgram, IFilesystemProbe probe, ILogger logger, IPartitionTableReader? tables = null, ILoopBackings? loops = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(lsblkProgram);
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(logger);
         _lsblk = new LsblkCommand(lsblkProgram, LsblkCommand.DefaultTimeout, logger);
         _probe = probe;
+        _tables = tables ?? new NoTables();
+        _loops = loops ?? new NoLoops();
     }
 
     /// <inheritdoc/>
@@ -54,10 +58,40 @@ public sealed class LsblkInventory : IDeviceInventory
         }
 
         var candidates = SourceListBuilder.ProbeCandidates(devices);
-        var probed = candidates.Count == 0
-            ? null
+        IReadOnlyDictionary<string, FilesystemSignature> probed = candidates.Count == 0
+            ? new Dictionary<string, FilesystemSignature>()
             : await _probe.ProbeAsync(candidates, cancellationToken).ConfigureAwait(false);
-        return SourceListBuilder.Build(devices, probed);
+        var tables = await ReadUnnodedTablesAsync(SourceListBuilder.UnnodedTableCandidates(devices, probed), cancellationToken).ConfigureAwait(false);
+        return SourceListBuilder.Build(devices, probed, tables, _loops.Read());
+    }
+
+    // Disks whose partitions have no kernel nodes: their tables, read from the devices, and what
+    // is in each partition, all devices and partitions at once.
+    private async Task<IReadOnlyDictionary<string, ListedTable>> ReadUnnodedTablesAsync(IReadOnlyList<string> devices, CancellationToken cancellationToken)
+    {
+        var listed = await Task.WhenAll(devices.Select(async path =>
+        {
+            var table = await _tables.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+            if (table is null)
+            {
+                return ((string Name, ListedTable Listed)?)null;
+            }
+
+            var found = await Task.WhenAll(table.Partitions.Where(entry => !entry.IsContainer).Select(async entry =>
+                (entry.Number, Signature: await _probe.ProbeRangeAsync(path, entry.Start, entry.Size, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+            return (Name: path["/dev/".Length..], Listed: new ListedTable(table, found.Where(f => f.Signature is not null).ToDictionary(f => f.Number, f => f.Signature!)));
+        })).ConfigureAwait(false);
+        return listed.OfType<(string Name, ListedTable Listed)>().ToDictionary(entry => entry.Name, entry => entry.Listed, StringComparer.Ordinal);
+    }
+
+    private sealed class NoTables : IPartitionTableReader
+    {
+        public Task<PartitionTable?> ReadAsync(string devicePath, CancellationToken cancellationToken = default) => Task.FromResult<PartitionTable?>(null);
+    }
+
+    private sealed class NoLoops : ILoopBackings
+    {
+        public IReadOnlyDictionary<string, LoopBacking> Read() => new Dictionary<string, LoopBacking>();
     }
 
     private static string LsblkProgram() =>

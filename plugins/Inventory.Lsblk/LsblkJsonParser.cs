@@ -13,6 +13,9 @@ internal static class LsblkJsonParser
 {
     private const int ExcerptLength = 200;
 
+    // lsblk's START counts 512-byte sectors, whatever the device's own sector size.
+    private const long SectorSize = 512;
+
     private static readonly JsonDocumentOptions Options = new()
     {
         AllowTrailingCommas = true,
@@ -82,7 +85,11 @@ internal static class LsblkJsonParser
             Text(device, "label"),
             Text(device, "uuid"),
             HasMountpoint(device),
-            TryGet(device, "children", out var children) ? ReadList(children, $"children of {name}") : []);
+            TryGet(device, "children", out var children) ? ReadList(children, $"children of {name}") : [])
+        {
+            PartitionTable = Text(device, "pttype"),
+            Start = long.TryParse(Text(device, "start"), NumberStyles.None, CultureInfo.InvariantCulture, out var sectors) ? sectors * SectorSize : null,
+        };
     }
 
     private static long Size(JsonElement device, string name)

@@ -14,6 +14,10 @@ internal static class SourceListBuilder
     private static readonly IReadOnlyDictionary<string, FilesystemSignature> NothingProbed =
         new Dictionary<string, FilesystemSignature>();
 
+    private static readonly IReadOnlyDictionary<string, ListedTable> NoTables = new Dictionary<string, ListedTable>();
+
+    private static readonly IReadOnlyDictionary<string, LoopBacking> NoLoops = new Dictionary<string, LoopBacking>();
+
     /// <summary>
     /// The device paths whose filesystem lsblk did not report and that may need it: partitions and
     /// whole devices without partitions (one of those holding a filesystem becomes a source).
@@ -31,55 +35,155 @@ internal static class SourceListBuilder
     }
 
     /// <summary>The sources, in lsblk's order, a stacked device after the first device it sits on.</summary>
+    /// <param name="roots">lsblk's tree.</param>
+    /// <param name="probed">What blkid found on the devices lsblk knew nothing about, by path.</param>
+    /// <param name="tables">
+    /// The partitions of whole devices whose table the kernel shows no nodes for, by device name,
+    /// each with what blkid found in it.
+    /// </param>
+    /// <param name="loops">The loop devices attached now: another one over a partition's bytes that is mounted makes the partition mounted.</param>
     public static IReadOnlyList<SourceDevice> Build(
-        IReadOnlyList<LsblkDevice> roots, IReadOnlyDictionary<string, FilesystemSignature>? probed = null)
+        IReadOnlyList<LsblkDevice> roots,
+        IReadOnlyDictionary<string, FilesystemSignature>? probed = null,
+        IReadOnlyDictionary<string, ListedTable>? tables = null,
+        IReadOnlyDictionary<string, LoopBacking>? loops = null)
     {
+        var context = new Context(probed ?? NothingProbed, tables ?? NoTables, loops ?? NoLoops, MountedLoops(roots));
         var sources = new List<SourceDevice>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var root in roots)
         {
-            AddSources(root, probed ?? NothingProbed, sources, seen);
+            AddSources(root, context, sources, seen);
         }
 
         return sources;
     }
 
-    private static void AddSources(
-        LsblkDevice device,
-        IReadOnlyDictionary<string, FilesystemSignature> probed,
-        List<SourceDevice> sources,
-        HashSet<string> seen)
+    /// <summary>
+    /// Whole devices that may hold a partition table the kernel shows no nodes for: no partitions
+    /// in lsblk's tree, and a table blkid saw (lsblk's PTTYPE, with udev, or the probe's).
+    /// </summary>
+    public static IReadOnlyList<string> UnnodedTableCandidates(IReadOnlyList<LsblkDevice> roots, IReadOnlyDictionary<string, FilesystemSignature> probed) =>
+        roots.Where(device => device.Size > 0 && !Partitions(device).Any()
+                && (device.PartitionTable ?? probed.GetValueOrDefault("/dev/" + DeviceName.Of(device))?.PartitionTable) is not null)
+            .Select(device => "/dev/" + DeviceName.Of(device))
+            .ToList();
+
+    /// <summary>The name the kernel gives partition <paramref name="number"/> of a disk: <c>sda1</c>, <c>nvme0n1p2</c>, <c>loop5p1</c>.</summary>
+    public static string PartitionName(string disk, int number) =>
+        char.IsAsciiDigit(disk[^1]) ? $"{disk}p{number}" : $"{disk}{number}";
+
+    private static void AddSources(LsblkDevice device, Context context, List<SourceDevice> sources, HashSet<string> seen)
     {
+        var probed = context.Probed;
         var name = DeviceName.Of(device);
         if (device.Size > 0 && seen.Add(name))
         {
-            var parts = Partitions(device).Where(p => p.Size > 0).Select(p => ToPart(p, probed)).ToList();
+            var parts = Partitions(device).Where(p => p.Size > 0).Select(p => ToPart(p, probed) with { Start = p.Start }).ToList();
+            var table = device.PartitionTable ?? Filesystem(device, probed)?.PartitionTable;
+            if (parts.Count == 0 && context.Tables.TryGetValue(name, out var listed))
+            {
+                // A table the kernel shows no nodes for: its partitions as the kernel would name them.
+                table = listed.Table.Label;
+                parts.AddRange(listed.Table.Partitions.Where(entry => !entry.IsContainer && entry.Size > 0).Select(entry =>
+                {
+                    var found = listed.Found.GetValueOrDefault(entry.Number);
+                    return new PartDevice(PartitionName(name, entry.Number), entry.Size, context.MountedOver(device, entry), found?.Type, found?.Label, found?.Uuid)
+                    {
+                        Start = entry.Start,
+                        HasNode = false,
+                    };
+                }));
+            }
+
+            // Only a device listed through its partitions is a disk with a table (clone-disk).
+            table = parts.Count > 0 ? table : null;
             if (parts.Count == 0 && Filesystem(device, probed)?.Type is not null)
             {
                 parts.Add(ToPart(device, probed));
             }
-            else if (parts.Count == 0 && device.Children.Count == 0 && !IsOpticalDrive(device))
+            else if (parts.Count == 0 && device.Children.Count == 0 && !IsOpticalDrive(device) && !IsMounted(device))
             {
-                // Holds nothing: a new disk, a zeroed loop device. A restore may target it.
+                // Holds nothing: a new disk, a zeroed loop device. A restore may target it. (A
+                // mounted one holds a filesystem nobody could read the type of: not blank.)
                 parts.Add(ToPart(device, probed) with { Unformatted = true });
             }
 
             if (parts.Count > 0)
             {
-                sources.Add(new SourceDevice(name, device.Size, parts));
+                sources.Add(new SourceDevice(name, device.Size, parts, table));
             }
         }
 
         foreach (var stacked in StackedOn(device))
         {
-            AddSources(stacked, probed, sources, seen);
+            AddSources(stacked, context, sources, seen);
+        }
+    }
+
+    // The devices that are mounted, or hold something that is, with their sizes, by name.
+    private static Dictionary<string, long> MountedLoops(IReadOnlyList<LsblkDevice> roots)
+    {
+        var mounted = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var device in roots)
+        {
+            if (IsMounted(device))
+            {
+                mounted[device.Name] = device.Size;
+            }
+        }
+
+        return mounted;
+    }
+
+    private sealed record Context(
+        IReadOnlyDictionary<string, FilesystemSignature> Probed,
+        IReadOnlyDictionary<string, ListedTable> Tables,
+        IReadOnlyDictionary<string, LoopBacking> Loops,
+        Dictionary<string, long> MountedLoops)
+    {
+        /// <summary>
+        /// Whether another loop device over the same bytes as this partition is mounted: how such a
+        /// partition gets mounted where the kernel shows it no node (losetup -o OFFSET, then mount).
+        /// </summary>
+        public bool MountedOver(LsblkDevice disk, TableEntry entry)
+        {
+            var diskPath = "/dev/" + DeviceName.Of(disk);
+            var start = entry.Start;
+            string? file = null;
+            if (Loops.TryGetValue(disk.Name, out var own))
+            {
+                file = own.BackingFile;
+                start += own.Offset;
+            }
+
+            foreach (var (name, loop) in Loops)
+            {
+                if (name == disk.Name || !MountedLoops.TryGetValue(name, out var size))
+                {
+                    continue;
+                }
+
+                var from = loop.BackingFile == diskPath ? entry.Start : loop.BackingFile == file ? start : (long?)null;
+                if (from is { } partitionStart && loop.Offset < partitionStart + entry.Size && partitionStart < loop.Offset + Math.Max(1, size))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 
     private static void AddCandidates(LsblkDevice device, List<string> candidates, HashSet<string> seen)
     {
-        // A device with partitions is listed through them; what it holds itself does not matter.
-        var needsProbe = device.Size > 0 && !device.HasFilesystemData && !Partitions(device).Any(p => p.Size > 0);
+        // A device with partitions is listed through them; what it holds itself matters only for
+        // its partition table, which lsblk knows from udev alone: without udev (no partition has
+        // filesystem data either), blkid tells.
+        var partitions = Partitions(device).Where(p => p.Size > 0).ToList();
+        var needsProbe = device.Size > 0 && (partitions.Count > 0
+            ? device.PartitionTable is null && !partitions.Any(p => p.HasFilesystemData)
+            : !device.HasFilesystemData);
         var path = "/dev/" + DeviceName.Of(device);
         if (needsProbe && seen.Add(path))
         {

@@ -6,6 +6,9 @@ public static class FileModes
     /// <summary>0600: images hold whole filesystems, secrets included; a presenter's own socket.</summary>
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>A directory only its owner may list and enter: rwx------.</summary>
+    public const UnixFileMode OwnerOnlyDirectory = OwnerOnly | UnixFileMode.UserExecute;
+
     /// <summary>0660: a service's socket, for root and the members of its group.</summary>
     public const UnixFileMode OwnerAndGroup = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 

@@ -7,8 +7,9 @@ public interface IDeviceInventory
     /// Reads the devices afresh (docs/PROTOCOL.md §3): whole devices with their partitions, and whole
     /// devices that hold a filesystem directly, each as a source with a single part of its own name.
     /// Whole devices with neither partitions nor a recognised filesystem (a new disk, a zeroed loop
-    /// device) come as a source with one <see cref="PartDevice.Unformatted"/> part: not shown in
-    /// status, but a place to restore to, and cloneable as raw bytes.
+    /// device) come as a source with one <see cref="PartDevice.Unformatted"/> part: listed without a
+    /// filesystem, a place to restore to, and cloneable as raw bytes. Partitions the kernel shows
+    /// no node for are listed too (<see cref="PartDevice.HasNode"/> false), at their offset.
     /// </summary>
     Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(CancellationToken cancellationToken = default);
 }
@@ -17,7 +18,12 @@ public interface IDeviceInventory
 /// <param name="Name">The name below <c>/dev</c>, e.g. <c>sda</c> or <c>mapper/vg-root</c>.</param>
 /// <param name="Size">Bytes.</param>
 /// <param name="Parts">Its partitions, or itself when it holds a filesystem directly.</param>
-public sealed record SourceDevice(string Name, long Size, IReadOnlyList<PartDevice> Parts);
+/// <param name="Table">Its partition table, <c>gpt</c> or <c>dos</c> (blkid's names), when it has one.</param>
+public sealed record SourceDevice(string Name, long Size, IReadOnlyList<PartDevice> Parts, string? Table = null)
+{
+    /// <summary>The device node, <c>/dev/</c> + <see cref="Name"/>.</summary>
+    public string DevicePath => "/dev/" + Name;
+}
 
 /// <summary>A cloneable block device: a partition or a whole device holding a filesystem.</summary>
 /// <param name="Name">The path below <c>/dev</c>: <c>sda1</c>, <c>nvme0n1p2</c>, <c>mapper/vg-root</c>.</param>
@@ -27,8 +33,9 @@ public sealed record SourceDevice(string Name, long Size, IReadOnlyList<PartDevi
 /// <param name="Label">The filesystem label, if any.</param>
 /// <param name="Uuid">The filesystem UUID, if any.</param>
 /// <param name="Unformatted">
-/// A whole device with neither partitions nor a filesystem blkid recognises. Status does not list
-/// it (docs/PROTOCOL.md §3), but an image may be restored to it, and it can be cloned byte for byte.
+/// A whole device with neither partitions nor a filesystem blkid recognises: a new disk, a zeroed
+/// loop device. Status lists it without a filesystem; an image may be restored to it, and it can
+/// be cloned byte for byte.
 /// </param>
 public sealed record PartDevice(
     string Name,
@@ -39,6 +46,16 @@ public sealed record PartDevice(
     string? Uuid = null,
     bool Unformatted = false)
 {
+    /// <summary>A partition's offset in bytes from the start of its disk; null for a whole device.</summary>
+    public long? Start { get; init; }
+
+    /// <summary>
+    /// False for a partition the kernel shows no device node for (a kernel without partition-table
+    /// support, a loop device attached without partition scanning): the host reaches it through a
+    /// loop device of its own at <see cref="Start"/>.
+    /// </summary>
+    public bool HasNode { get; init; } = true;
+
     /// <summary>The device node, <c>/dev/</c> + <see cref="Name"/>.</summary>
     public string DevicePath => "/dev/" + Name;
 }

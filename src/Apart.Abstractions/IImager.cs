@@ -53,4 +53,11 @@ public interface IImager
     /// host; open it by path, without O_EXCL.
     /// </summary>
     ValueTask CompleteRestoreAsync(string format, DeviceExtent device, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Grows the filesystem <see cref="Restore"/> wrote to fill <paramref name="device"/>, larger
+    /// than the one it was imaged from. Returns null when it grew (or already fills the device), or
+    /// a sentence saying why it was left at its size (a filesystem of this format cannot grow).
+    /// </summary>
+    ValueTask<string?> GrowAsync(string format, DeviceExtent device, CancellationToken cancellationToken = default);
 }

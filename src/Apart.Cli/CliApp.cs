@@ -71,10 +71,19 @@ internal static class CliApp
             .WithDescription("Restore an image onto a partition or device, overwriting everything on it. Asks first unless --yes.")
             .WithExample(CommandNames.Restore, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz", "/dev/sdb1");
         config.AddCommand<VerifyCommand>(CommandNames.Verify)
-            .WithDescription("Read an image whole and check it.")
-            .WithExample(CommandNames.Verify, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz");
+            .WithDescription("Read an image whole and check it: an image file, a disk image directory (every piece and partition), or a Clonezilla partition image.")
+            .WithExample(CommandNames.Verify, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz")
+            .WithExample(CommandNames.Verify, "/mnt/backups/laptop-2024-05-03T1020-img");
+        config.AddCommand<CloneDiskCommand>(CommandNames.CloneDisk)
+            .WithDescription("Clone a whole disk (its partition table, boot areas and every partition) into a new image directory in DIR, in Clonezilla's format, showing progress.")
+            .WithExample(CommandNames.CloneDisk, "/dev/sda", "/mnt/backups")
+            .WithExample(CommandNames.CloneDisk, "sda", "/mnt/backups", "--name", "laptop", "--compression", "zst");
+        config.AddCommand<RestoreDiskCommand>(CommandNames.RestoreDisk)
+            .WithDescription("Restore a disk image directory (Apart's, Clonezilla's or Rescuezilla's) onto a whole disk, overwriting everything on it. Asks first unless --yes.")
+            .WithExample(CommandNames.RestoreDisk, "/mnt/backups/laptop-2024-05-03T1020-img", "/dev/sdb")
+            .WithExample(CommandNames.RestoreDisk, "/mnt/backups/laptop-2024-05-03T1020-img", "sdb", "--grow");
         config.AddCommand<DeleteCommand>(CommandNames.Delete)
-            .WithDescription("Delete an image file.")
+            .WithDescription("Delete an image file, or an image directory Apart made.")
             .WithExample(CommandNames.Delete, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz");
         config.AddCommand<DemoCommand>(CommandNames.Demo)
             .WithDescription("Show the whole job on scratch loop devices: make a small filesystem, clone it, verify and restore the image, compare every file, then remove everything. Needs root.")

@@ -2,6 +2,7 @@ using Apart.Abstractions;
 using Apart.Host.Codecs;
 using Apart.Host.Core;
 using Apart.Host.Jobs;
+using Apart.Host.Native;
 using Apart.Plugins;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,6 +84,7 @@ internal static class CoreHost
         services.AddSingleton<Startup>();
         services.AddSingleton(provider => new InProgressJournal(
             Path.Join(options.StateDirectory, "inprogress"), provider.GetRequiredService<ILogger<InProgressJournal>>()));
+        services.AddSingleton<LoopMapper>();
         services.AddSingleton<JobServices>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<ImageDeleter>();

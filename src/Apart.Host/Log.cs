@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removed {Path}, left behind by a core that died while writing it")]
     public static partial void StaleImageRemoved(this ILogger logger, string path);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Detached {Device}, left behind by a core that died while using it")]
+    public static partial void StaleLoopDetached(this ILogger logger, string device);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "The {Kind} job {Id} failed unexpectedly")]
     public static partial void JobCrashed(this ILogger logger, Exception exception, Apart.Protocol.JobKind kind, string id);
 

@@ -29,6 +29,8 @@ public static class MessageTypes
         JobKind.Clone => "clone",
         JobKind.Restore => "restore",
         JobKind.Verify => "verify",
+        JobKind.CloneDisk => "clone-disk",
+        JobKind.RestoreDisk => "restore-disk",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -105,7 +105,7 @@ public sealed class ProtocolCodecTests
             clone.Fields.Select(field => (field.Name, field.Kind, field.Optional)));
         var sources = status.Fields.Single(field => field.Name == "sources");
         Assert.Equal((FieldKind.List, true), (sources.Kind, sources.Optional));
-        Assert.Equal(["name", "size", "parts"], sources.Items.Select(field => field.Name));
+        Assert.Equal(["name", "size", "table", "parts"], sources.Items.Select(field => field.Name));
         Assert.Equal(["name", "size", "mounted", "label", "fstype", "uuid"], sources.Items.Single(field => field.Name == "parts").Items.Select(field => field.Name));
     }
 }

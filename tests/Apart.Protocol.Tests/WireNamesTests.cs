@@ -20,6 +20,22 @@ public sealed class WireNamesTests
         ("plugins/Inventory.Lsblk/LsblkJsonParser.cs", "fstype"),
         ("plugins/Inventory.Lsblk/LsblkJsonParser.cs", "label"),
         ("plugins/Inventory.Lsblk/LsblkJsonParser.cs", "uuid"),
+        ("plugins/Inventory.Lsblk/LsblkJsonParser.cs", "start"),
+        ("plugins/Inventory.Lsblk/SourceListBuilder.cs", "part"), // lsblk's TYPE of a partition
+
+        // sfdisk's dump and JSON keys: a table's label (gpt, dos) and a partition's start, size and type.
+        ("plugins/Inventory.Lsblk/SfdiskTableReader.cs", "label"),
+        ("plugins/Inventory.Lsblk/SfdiskTableReader.cs", "start"),
+        ("plugins/Inventory.Lsblk/SfdiskTableReader.cs", "size"),
+        ("plugins/Inventory.Lsblk/SfdiskTableReader.cs", "type"),
+        ("plugins/Imaging.Clonezilla/PartitionScript.cs", "label"),
+        ("plugins/Imaging.Clonezilla/PartitionScript.cs", "start"),
+        ("plugins/Imaging.Clonezilla/PartitionScript.cs", "size"),
+        ("plugins/Imaging.Clonezilla/PartitionScript.cs", "type"),
+
+        // Clonezilla's file names: its list of imaged partitions, and a regex group.
+        ("plugins/Imaging.Clonezilla/ClonezillaNames.cs", "parts"),
+        ("plugins/Imaging.Clonezilla/ClonezillaNames.cs", "part"),
 
         // partclone's tools that share its prefix without imaging a filesystem.
         ("plugins/Imaging.Partclone/FilesystemVariants.cs", "restore"),

@@ -4,9 +4,12 @@ namespace Apart.Imaging.Partclone.Tests;
 
 public sealed class PartcloneProgressParserTests
 {
+    // The fixtures' "Space in use: 16.5 MB = 16137 Blocks" of "Block size: 1024 Byte".
+    private const long FixtureDataBytes = 16137L * 1024;
+
     private static readonly ImagingProgress[] _fixtureUpdates =
     [
-        new(1.0, TimeSpan.Zero, "495.73MB/min"),
+        new(1.0, TimeSpan.Zero, "495.73MB/min") { DataBytes = FixtureDataBytes },
     ];
 
     // The original core's partclone stand-in (tests/mockpcl/mockpcl.dd), run to 50% then 100%.
@@ -126,6 +129,17 @@ public sealed class PartcloneProgressParserTests
     }
 
     [Fact]
+    public void The_data_in_use_comes_from_the_blocks_in_use_times_the_block_size()
+    {
+        var parser = new PartcloneProgressParser();
+        parser.Feed("Space in use:  16.5 MB = 16137 Blocks\nFree Space:  3.5 MB = 3337 Blocks\nBlock size:   1024 Byte\nFile system:  EXTFS\n");
+
+        var update = Assert.Single(parser.Feed("Elapsed: 00:00:05, Remaining: 00:00:10, Completed:  33.30%, Rate: 1.20GB/min,\n"));
+
+        Assert.Equal(16137L * 1024, update.DataBytes);
+    }
+
+    [Fact]
     public void An_update_split_inside_its_percentage_is_not_reported_early()
     {
         var parser = new PartcloneProgressParser();
@@ -146,9 +160,9 @@ public sealed class PartcloneProgressParserTests
 
         Assert.Equal(
             [
-                new ImagingProgress(0.0, TimeSpan.FromSeconds(182), "9.99GB/min"),
-                new ImagingProgress(0.5, TimeSpan.FromSeconds(182), "9.99GB/min"),
-                new ImagingProgress(1.0, TimeSpan.FromSeconds(182), "9.99GB/min"),
+                new ImagingProgress(0.0, TimeSpan.FromSeconds(182), "9.99GB/min") { DataBytes = 62914560L * 512 },
+                new ImagingProgress(0.5, TimeSpan.FromSeconds(182), "9.99GB/min") { DataBytes = 62914560L * 512 },
+                new ImagingProgress(1.0, TimeSpan.FromSeconds(182), "9.99GB/min") { DataBytes = 62914560L * 512 },
             ],
             updates);
         Assert.Equal("Syncing... OK!", parser.LastLines[^1]);

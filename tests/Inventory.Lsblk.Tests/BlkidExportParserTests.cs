@@ -23,12 +23,13 @@ public sealed class BlkidExportParserTests
     }
 
     [Fact]
-    public void Recorded_probe_output_leaves_out_a_disk_with_only_a_partition_table()
+    public void Recorded_probe_output_gives_a_disk_with_only_a_partition_table_its_table()
     {
         var found = BlkidExportParser.Parse(Fixture.Text("blkid-export-loop-partitions.txt"));
 
-        Assert.Equal(["/dev/loop2p1", "/dev/loop2p2", "/dev/loop2p3"], found.Keys.Order());
+        Assert.Equal(["/dev/loop2", "/dev/loop2p1", "/dev/loop2p2", "/dev/loop2p3"], found.Keys.Order());
         Assert.Equal(new("swap", "swap", "32a8556b-2cac-44c6-b9b2-3a4e33910afe"), found["/dev/loop2p3"]);
+        Assert.Equal(new(null, null, null, "gpt"), found["/dev/loop2"]);
     }
 
     [Fact]
@@ -61,7 +62,6 @@ public sealed class BlkidExportParserTests
     [InlineData("")]
     [InlineData("\n")]
     [InlineData("LABEL=orphan\nTYPE=ext4\n")]
-    [InlineData("DEVNAME=/dev/sda\nPTTYPE=gpt\nPTUUID=1234\n")]
     public void Output_without_a_device_and_a_type_finds_nothing(string output) =>
         Assert.Empty(BlkidExportParser.Parse(output));
 }

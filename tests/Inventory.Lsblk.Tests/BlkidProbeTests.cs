@@ -18,8 +18,9 @@ public sealed class BlkidProbeTests
         Assert.Equal(
             ["-c", "/dev/null", "-d", "-o", "export", "--", .. RecordedDevices],
             File.ReadAllLines(StandIns.StatePath("blkid-arguments")));
-        Assert.Equal(["/dev/loop2p1", "/dev/loop2p2", "/dev/loop2p3"], found.Keys.Order());
+        Assert.Equal(["/dev/loop2", "/dev/loop2p1", "/dev/loop2p2", "/dev/loop2p3"], found.Keys.Order());
         Assert.Equal(new("ext4", "root", "df41bdcc-1268-49fc-8c21-f43f27e652f2"), found["/dev/loop2p2"]);
+        Assert.Equal("gpt", found["/dev/loop2"].PartitionTable);
     }
 
     [Fact]
@@ -29,7 +30,7 @@ public sealed class BlkidProbeTests
 
         var found = await Probe("blkid-usage-error", logger).ProbeAsync(RecordedDevices);
 
-        Assert.Equal(3, found.Count);
+        Assert.Equal(4, found.Count);
         Assert.Contains(logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("exited with code 4", StringComparison.Ordinal));
     }
 

@@ -1,7 +1,9 @@
 namespace Apart.Inventory.Lsblk.Tests;
 
 /// <summary>A blkid that answers from a table and remembers what it was asked.</summary>
-internal sealed class FakeProbe(IReadOnlyDictionary<string, FilesystemSignature>? findings = null) : IFilesystemProbe
+internal sealed class FakeProbe(
+    IReadOnlyDictionary<string, FilesystemSignature>? findings = null,
+    IReadOnlyDictionary<(string Device, long Offset), FilesystemSignature>? ranges = null) : IFilesystemProbe
 {
     private readonly IReadOnlyDictionary<string, FilesystemSignature> _findings =
         findings ?? new Dictionary<string, FilesystemSignature>();
@@ -22,4 +24,7 @@ internal sealed class FakeProbe(IReadOnlyDictionary<string, FilesystemSignature>
             .ToDictionary(pair => pair.Key, pair => pair.Value);
         return Task.FromResult(found);
     }
+
+    public Task<FilesystemSignature?> ProbeRangeAsync(string devicePath, long offset, long size, CancellationToken cancellationToken = default) =>
+        Task.FromResult(ranges?.GetValueOrDefault((devicePath, offset)));
 }

@@ -33,13 +33,14 @@ public sealed class NoUdevTests
     }
 
     [Fact]
-    public async Task Devices_where_blkid_finds_nothing_are_only_blank_restore_targets()
+    public async Task Devices_where_blkid_finds_nothing_are_blank_restore_targets_unless_mounted()
     {
         var sources = await Inventories.ListAsync("vm-no-udev-loop.json", new FakeProbe());
 
+        // vda is the mounted root filesystem, which blkid was not allowed to read: not blank.
         Assert.Empty(sources.Names());
-        Assert.Equal(["loop0", "loop1", "vda"], sources.UnformattedNames());
-        Assert.True(sources.Part("vda").Mounted);
+        Assert.Equal(["loop0", "loop1"], sources.UnformattedNames());
+        Assert.DoesNotContain(sources, source => source.Name == "vda");
     }
 
     [Fact]
@@ -50,9 +51,10 @@ public sealed class NoUdevTests
 
         var sources = await Inventories.ListAsync("vm-no-udev-loop-partitions.json", probe);
 
-        Assert.Equal(["/dev/loop2p1", "/dev/loop2p2", "/dev/loop2p3"], probe.Asked);
+        Assert.Equal(["/dev/loop2", "/dev/loop2p1", "/dev/loop2p2", "/dev/loop2p3"], probe.Asked);
         var loop2 = sources.Source("loop2");
         Assert.Equal(167772160, loop2.Size);
+        Assert.Equal("gpt", loop2.Table);
         Assert.Equal(
             [
                 new("loop2p1", 33554432, Mounted: false, "vfat", "EFI", "5706-3F8C"),

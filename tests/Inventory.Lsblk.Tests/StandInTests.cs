@@ -12,7 +12,7 @@ public sealed class StandInTests
             .ListSourcesAsync();
 
         Assert.Equal(
-            ["-Jbo", "NAME,PATH,TYPE,SIZE,FSTYPE,LABEL,UUID,MOUNTPOINT,MOUNTPOINTS"],
+            ["-Jbo", "NAME,PATH,TYPE,SIZE,FSTYPE,LABEL,UUID,MOUNTPOINT,MOUNTPOINTS,PTTYPE,START"],
             File.ReadAllLines(StandIns.StatePath("lsblk-arguments")));
     }
 
@@ -101,7 +101,7 @@ public sealed class StandInTests
         Assert.Equal(first.Names(), second.Names());
         Assert.Equal(
             [
-                "-Jbo NAME,PATH,TYPE,SIZE,FSTYPE,LABEL,UUID,MOUNTPOINT,MOUNTPOINTS",
+                "-Jbo NAME,PATH,TYPE,SIZE,FSTYPE,LABEL,UUID,MOUNTPOINT,MOUNTPOINTS,PTTYPE,START",
                 "-Jbo NAME,TYPE,SIZE,FSTYPE,LABEL,UUID,MOUNTPOINT",
                 "-Jbo NAME,TYPE,SIZE,FSTYPE,LABEL,UUID,MOUNTPOINT",
             ],

@@ -17,4 +17,8 @@ internal static class CommandNames
     public static string Restore { get; } = MessageTypes.Job(JobKind.Restore);
 
     public static string Verify { get; } = MessageTypes.Job(JobKind.Verify);
+
+    public static string CloneDisk { get; } = MessageTypes.Job(JobKind.CloneDisk);
+
+    public static string RestoreDisk { get; } = MessageTypes.Job(JobKind.RestoreDisk);
 }

@@ -9,7 +9,7 @@ internal sealed class DeleteCommand : SessionCommand<DeleteSettings>
     /// <inheritdoc/>
     protected override async Task<int> RunAsync(CoreSession session, DeleteSettings settings, CancellationToken interrupted)
     {
-        var file = Path.GetFullPath(settings.Image);
+        var file = Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Image));
         await session.SendAsync(new DeleteCloneRequest(file), interrupted).ConfigureAwait(false);
         while (true)
         {

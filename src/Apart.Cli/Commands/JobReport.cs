@@ -44,6 +44,13 @@ internal static class JobReport
         return outcome.ExitCode;
     }
 
+    /// <summary>The core's note on a success, on a line of its own; empty when it made none.</summary>
+    public static string NoteOf(JobProgress final)
+    {
+        ArgumentNullException.ThrowIfNull(final);
+        return final.Note is { } note ? $"\nNote: {note}" : "";
+    }
+
     /// <summary><c>3 s</c>, <c>2 min 5 s</c>: how long a job took by the core's clock.</summary>
     public static string Took(JobProgress final)
     {

@@ -12,14 +12,14 @@ internal sealed class RestoreCommand : SessionCommand<RestoreSettings>
     /// <inheritdoc/>
     protected override async Task<int> RunAsync(CoreSession session, RestoreSettings settings, CancellationToken interrupted)
     {
-        var request = new RestoreRequest(Path.GetFullPath(settings.Image), DevicePath.Of(settings.Device));
+        var request = new RestoreRequest(Path.GetFullPath(settings.Image), DevicePath.Of(settings.Device), settings.Grow ? true : null);
         if (!File.Exists(request.Source))
         {
             Terminal.Fail($"restore failed: there is no image at {request.Source}");
             return ExitCodes.Failure;
         }
 
-        if (!settings.Yes && !await ConfirmAsync(request, Describe(session.Started, request.Destination), interrupted).ConfigureAwait(false))
+        if (!settings.Yes && !await ConfirmAsync(request.Source, Describe(session.Started, request.Destination), request.Destination, interrupted).ConfigureAwait(false))
         {
             Terminal.Fail($"not restored: {request.Destination} was left as it was");
             return ExitCodes.Failure;
@@ -34,12 +34,12 @@ internal sealed class RestoreCommand : SessionCommand<RestoreSettings>
             JobKind.Restore,
             outcome,
             settings.Json,
-            final => $"Restored {request.Source} to {request.Destination} in {JobReport.Took(final)}.",
+            final => $"Restored {request.Source} to {request.Destination} in {JobReport.Took(final)}." + JobReport.NoteOf(final),
             $"{request.Destination} is unusable until an image is restored to it");
     }
 
     /// <summary><c>/dev/sdb1 (64 MiB, ext4 "data", mounted)</c>, as far as the core knows it.</summary>
-    private static string Describe(StatusEvent status, string device)
+    internal static string Describe(StatusEvent status, string device)
     {
         var part = (status.Sources ?? []).SelectMany(source => source.Parts).FirstOrDefault(p => p.DevicePath == device);
         if (part is null)
@@ -61,12 +61,13 @@ internal sealed class RestoreCommand : SessionCommand<RestoreSettings>
         return $"{device} ({string.Join(", ", facts)})";
     }
 
-    private static async Task<bool> ConfirmAsync(RestoreRequest request, string device, CancellationToken interrupted)
+    /// <summary>Says plainly what is overwritten with what, and asks; true only for a yes.</summary>
+    internal static async Task<bool> ConfirmAsync(string image, string described, string device, CancellationToken interrupted)
     {
         var prompt = Terminal.ErrorWriter;
-        await prompt.WriteLineAsync($"This overwrites {device} with the image {request.Source}.").ConfigureAwait(false);
-        await prompt.WriteLineAsync($"Everything now on {request.Destination} will be lost.").ConfigureAwait(false);
-        await prompt.WriteAsync($"Overwrite {request.Destination}? [y/N] ").ConfigureAwait(false);
+        await prompt.WriteLineAsync($"This overwrites {described} with the image {image}.").ConfigureAwait(false);
+        await prompt.WriteLineAsync($"Everything now on {device} will be lost.").ConfigureAwait(false);
+        await prompt.WriteAsync($"Overwrite {device}? [y/N] ").ConfigureAwait(false);
         await prompt.FlushAsync(interrupted).ConfigureAwait(false);
 
         // Console.In cannot be cancelled: the read is abandoned, not stopped, on Ctrl-C.

@@ -9,7 +9,7 @@ internal sealed class VerifyCommand : SessionCommand<VerifySettings>
     /// <inheritdoc/>
     protected override async Task<int> RunAsync(CoreSession session, VerifySettings settings, CancellationToken interrupted)
     {
-        var request = new VerifyRequest(Path.GetFullPath(settings.Image));
+        var request = new VerifyRequest(Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Image)));
         var outcome = await new JobRunner(session, Terminal.Progress(settings.Json), session.JobsInFlight)
             .RunAsync(request, JobKind.Verify, $"verify {Path.GetFileName(request.Source)}", interrupted)
             .ConfigureAwait(false);

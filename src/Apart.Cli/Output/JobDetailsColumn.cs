@@ -55,7 +55,8 @@ internal sealed class JobDetailsColumn(TimeProvider time) : ProgressColumn
             return "[blue]syncing…[/]";
         }
 
-        var rate = latest.Rate is { } r ? Markup.Escape(r) : "[grey]measuring…[/]";
+        var rate = (latest.Part is { } part ? Markup.Escape(Path.GetFileName(part)) + "  " : "")
+            + (latest.Rate is { } r ? Markup.Escape(r) : "[grey]measuring…[/]");
         return ProgressLine.Remaining(latest, now) is { } left
             ? $"{rate}  [grey]ETA[/] {ProgressLine.Duration(left)}"
             : rate;

@@ -16,6 +16,7 @@ internal static class JsonResults
                 source.Name,
                 "/dev/" + source.Name,
                 source.Size,
+                source.Table,
                 source.Parts.Select(Part).ToList())).ToList(),
             status.CompressionOptions ?? []);
     }
@@ -29,17 +30,19 @@ internal static class JsonResults
             CloneRequest clone => ((string?)null, (string?)clone.Source),
             RestoreRequest restore => (restore.Source, restore.Destination),
             VerifyRequest verify => (verify.Source, null),
+            CloneDiskRequest clone => (null, clone.Source),
+            RestoreDiskRequest restore => (restore.Source, restore.Destination),
             _ => (null, null),
         };
         var job = MessageTypes.Job(kind);
         return outcome switch
         {
             JobOutcome.Succeeded { Final: var final } => new JobResultJson(
-                "succeeded", job, final.Id, kind == JobKind.Clone ? final.Destination : image, device, final.ImageSize, final.Start, final.Finish, null),
+                "succeeded", job, final.Id, kind is JobKind.Clone or JobKind.CloneDisk ? final.Destination : image, device, final.ImageSize, final.Start, final.Finish, null) { Note = final.Note },
             JobOutcome.Cancelled { Failure: var failed } => new JobResultJson(
-                "cancelled", job, failed.Id, kind == JobKind.Clone ? failed.Destination : image, device, null, failed.Start, failed.Finish, failed.Error),
+                "cancelled", job, failed.Id, kind is JobKind.Clone or JobKind.CloneDisk ? failed.Destination : image, device, null, failed.Start, failed.Finish, failed.Error),
             JobOutcome.Failed { Error: var error, Failure: var failed } => new JobResultJson(
-                "failed", job, failed?.Id, kind == JobKind.Clone ? failed?.Destination : image, device, null, failed?.Start, failed?.Finish, error),
+                "failed", job, failed?.Id, kind is JobKind.Clone or JobKind.CloneDisk ? failed?.Destination : image, device, null, failed?.Start, failed?.Finish, error),
             _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
         };
     }

@@ -5,7 +5,8 @@ namespace Apart.Cli.Output;
 
 /// <summary>
 /// A progress message as one plain line, for logs and pipes:
-/// <c>clone 42.5% 9.87GB/min ETA 00:01:10</c>, <c>clone 99.9% syncing</c>, <c>clone 100.0% done</c>.
+/// <c>clone 42.5% 9.87GB/min ETA 00:01:10</c>, <c>clone-disk 12.0% sda2 1.2GB/min</c> (the partition at
+/// work), <c>clone 99.9% syncing</c>, <c>clone 100.0% done</c>.
 /// </summary>
 internal static class ProgressLine
 {
@@ -22,6 +23,11 @@ internal static class ProgressLine
         if (progress.Syncing)
         {
             return line + " syncing";
+        }
+
+        if (progress.Part is { } part)
+        {
+            line += " " + Path.GetFileName(part);
         }
 
         if (progress.Rate is { } rate)

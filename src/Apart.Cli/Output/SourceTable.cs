@@ -3,7 +3,10 @@ using Apart.Protocol;
 
 namespace Apart.Cli.Output;
 
-/// <summary><c>apart list</c> for people: one row per part, grouped under its source device.</summary>
+/// <summary>
+/// <c>apart list</c> for people: one row per part, grouped under its source device with its
+/// partition table (<c>gpt table</c>); a blank device shows as <c>blank</c>.
+/// </summary>
 internal static class SourceTable
 {
     /// <summary>The table of <paramref name="sources"/>.</summary>
@@ -26,7 +29,7 @@ internal static class SourceTable
                 table.AddRow(
                     new Markup($"[bold]{Markup.Escape("/dev/" + source.Name)}[/]"),
                     new Text(Bytes.Human(source.Size)),
-                    Text.Empty,
+                    new Text(source.Table is { } partitionTable ? $"{partitionTable} table" : "-"),
                     Text.Empty,
                     Text.Empty,
                     Text.Empty);
@@ -38,7 +41,7 @@ internal static class SourceTable
                 table.AddRow(
                     new Text(name, single ? new Style(decoration: Decoration.Bold) : Style.Plain),
                     new Text(Bytes.Human(part.Size)),
-                    new Text(part.FsType ?? "-"),
+                    new Text(part.FsType ?? (part.Name == source.Name ? "blank" : "-")),
                     new Text(part.Label ?? "-"),
                     new Text(part.Mounted ? "yes" : "no"),
                     new Text(part.Uuid ?? "-"));

@@ -15,6 +15,7 @@ namespace Apart.Host.Core;
 internal sealed class RequestRouter(Outbox outbox, StatusReporter status, Startup startup, JobRegistry jobs, ImageDeleter deleter, ILogger<RequestRouter> logger)
 {
     private readonly SerialQueue _statusAnswers = new();
+    private readonly SerialQueue _deletions = new();
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>
@@ -55,6 +56,7 @@ internal sealed class RequestRouter(Outbox outbox, StatusReporter status, Startu
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _statusAnswers.DrainAsync().ConfigureAwait(false);
+        await _deletions.DrainAsync().ConfigureAwait(false);
     }
 
     private bool RouteOne(ReadOnlyMemory<byte> payload)
@@ -77,7 +79,7 @@ internal sealed class RequestRouter(Outbox outbox, StatusReporter status, Startu
             case StatusRequest:
                 QueueStatus(MessageTypes.StatusRequest);
                 return false;
-            case CloneRequest or RestoreRequest or VerifyRequest:
+            case CloneRequest or RestoreRequest or VerifyRequest or CloneDiskRequest or RestoreDiskRequest:
                 _ = jobs.StartAsync(request); // answers for itself, in turn
                 return false;
             case CancelRequest cancel:
@@ -90,7 +92,8 @@ internal sealed class RequestRouter(Outbox outbox, StatusReporter status, Startu
 
                 return false;
             case DeleteCloneRequest delete:
-                outbox.Post(deleter.Delete(delete.File));
+                // In turn on a worker of its own: an image directory is read before it is deleted.
+                _deletions.Enqueue(async () => outbox.Post(await deleter.DeleteAsync(delete.File, _stopping.Token).ConfigureAwait(false)));
                 return false;
             default:
                 outbox.Post(new RequestError($"The core cannot handle {request.GetType().Name}."));

@@ -1,6 +1,7 @@
 using Apart.Abstractions;
 using Apart.Host.Codecs;
 using Apart.Host.Jobs;
+using Apart.Host.Native;
 using Apart.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Apart.Host.Core;
 
 /// <summary>Builds <c>type: status</c> messages from a fresh inventory (docs/PROTOCOL.md §3).</summary>
-internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog codecs, JobRegistry jobs, Outbox outbox, ILogger<StatusReporter> logger)
+internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog codecs, JobRegistry jobs, LoopMapper loops, Outbox outbox, ILogger<StatusReporter> logger)
 {
     /// <summary>
     /// A started or running status. Should the inventory fail, the status still goes out (with no
@@ -21,18 +22,20 @@ internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog code
         Report(status, await ListAsync(request, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
-    /// A status message from sources already listed; blank devices are left out (nothing to
-    /// clone, docs/PROTOCOL.md §3), and a running status lists the jobs in flight.
+    /// A status message from sources already listed: every source with parts to clone or to restore
+    /// to (a blank device is one part without a filesystem, docs/PROTOCOL.md §3), but the loop
+    /// devices the core set up itself; a running status lists the jobs in flight.
     /// </summary>
     public StatusEvent Report(CoreStatus status, IReadOnlyList<SourceDevice> sources)
     {
+        var own = loops.Names;
         var listed = sources
+            .Where(source => !own.Contains(source.Name))
             .Select(source => new ListedSource(
                 source.Name,
                 source.Size,
-                source.Parts.Where(part => !part.Unformatted)
-                    .Select(part => new ListedPart(part.Name, part.Size, part.Mounted, part.FsType, part.Label, part.Uuid))
-                    .ToList()))
+                source.Parts.Select(part => new ListedPart(part.Name, part.Size, part.Mounted, part.FsType, part.Label, part.Uuid)).ToList(),
+                source.Table))
             .Where(source => source.Parts.Count > 0)
             .ToList();
         return new StatusEvent(status, listed, codecs.Options, status == CoreStatus.Running ? jobs.Progress : null);

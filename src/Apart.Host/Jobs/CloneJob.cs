@@ -13,13 +13,13 @@ namespace Apart.Host.Jobs;
 internal sealed class CloneJob : Job
 {
     /// <summary>Less room than this left after a failed write means the destination filled up.</summary>
-    private const long FullThreshold = 1024 * 1024;
+    internal const long FullThreshold = 1024 * 1024;
 
     private readonly JobServices _services;
     private readonly IImager _imager;
     private readonly string _format;
     private readonly ICompressor _codec;
-    private readonly BlockDevice? _claim;
+    private readonly ClaimedPart? _claim;
     private readonly long _sourceSize;
     private readonly DirectoryHandle _directory;
     private readonly ImageName _image;
@@ -28,7 +28,7 @@ internal sealed class CloneJob : Job
     private bool _renamed;
 
     private CloneJob(
-        JobTicket ticket, PartDevice part, JobServices services, ICompressor codec, BlockDevice? claim,
+        JobTicket ticket, PartDevice part, JobServices services, ICompressor codec, ClaimedPart? claim,
         DirectoryHandle directory, ImageName image, SafeFileHandle file, InProgressJournal.Entry journalEntry)
         : base(JobKind.Clone, ticket, part.DevicePath, Path.Join(directory.Path, image.FileName), services)
     {
@@ -58,20 +58,8 @@ internal sealed class CloneJob : Job
     /// </summary>
     public static async Task<Job> CreateAsync(JobTicket ticket, CloneRequest request, JobServices services, CancellationToken cancellationToken)
     {
-        if (ImageName.Problem(request.Name) is { } nameProblem)
-        {
-            throw new JobFailedException(nameProblem);
-        }
-
-        var codecName = request.Compression ?? CompressionOptions.Default;
-        var codec = services.Codecs.ByName(codecName) ?? throw new JobFailedException(
-            $"Compression {JobServices.Quote(codecName)} is not available; choose one of: {string.Join(", ", services.Codecs.Options)}.");
-        if (!request.Destination.StartsWith('/') || request.Destination.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new JobFailedException($"The destination {JobServices.Quote(request.Destination)} must be an absolute path.");
-        }
-
-        var part = await services.ListedPartAsync(request.Source, "Source", cancellationToken).ConfigureAwait(false);
+        var codec = CheckRequest(request.Name, request.Compression, request.Destination, services);
+        var (disk, part) = await services.ListedPartAsync(request.Source, "Source", cancellationToken).ConfigureAwait(false);
         if (part.Mounted)
         {
             throw new JobFailedException($"Source {part.DevicePath} is mounted: unmount it before cloning.");
@@ -79,7 +67,7 @@ internal sealed class CloneJob : Job
 
         var imager = services.Imager;
         var directory = OpenDestination(request.Destination);
-        BlockDevice? claim = null;
+        ClaimedPart? claim = null;
         try
         {
             var localStart = TimeZoneInfo.ConvertTime(ticket.Start, services.Time.LocalTimeZone).DateTime;
@@ -92,7 +80,7 @@ internal sealed class CloneJob : Job
                 }
             }
 
-            claim = ClaimSource(part);
+            claim = ClaimSource(disk, part, services.Loops);
             var file = CreateImageFile(directory, image);
             var journalEntry = services.Journal.Record(Path.Join(directory.Path, image.InProgressFileName), file);
             return new CloneJob(ticket, part, services, codec, claim, directory, image, file, journalEntry);
@@ -108,7 +96,7 @@ internal sealed class CloneJob : Job
     /// <inheritdoc/>
     protected override async Task<JobProgress> RunAsync(CancellationToken cancellationToken)
     {
-        var imaging = _imager.Clone(_format, new DeviceExtent(Source, _sourceSize));
+        var imaging = _imager.Clone(_format, _claim?.Extent ?? new DeviceExtent(Source, _sourceSize));
         var stages = new List<Pipeline.Stage> { ImagingStage(imaging) };
         if (_codec.Compress is { } compress)
         {
@@ -168,10 +156,30 @@ internal sealed class CloneJob : Job
         }
     }
 
+    /// <summary>
+    /// The checks every clone request gets before anything is looked at: the name, the compression
+    /// (its codec is returned) and the destination's path.
+    /// </summary>
+    internal static ICompressor CheckRequest(string name, string? compression, string destination, JobServices services)
+    {
+        if (ImageName.Problem(name) is { } nameProblem)
+        {
+            throw new JobFailedException(nameProblem);
+        }
+
+        var codecName = compression ?? CompressionOptions.Default;
+        var codec = services.Codecs.ByName(codecName) ?? throw new JobFailedException(
+            $"Compression {JobServices.Quote(codecName)} is not available; choose one of: {string.Join(", ", services.Codecs.Options)}.");
+        return !destination.StartsWith('/') || destination.Contains('\0', StringComparison.Ordinal)
+            ? throw new JobFailedException($"The destination {JobServices.Quote(destination)} must be an absolute path.")
+            : codec;
+    }
+
     // Not every compressor says why a write failed (lz4: "cannot write compressed block").
     private bool DestinationIsFull() => NativeFile.AvailableBytes(_file) < FullThreshold;
 
-    private static DirectoryHandle OpenDestination(string path)
+    /// <summary>Opens the destination directory; its refusal says why it cannot be.</summary>
+    internal static DirectoryHandle OpenDestination(string path)
     {
         try
         {
@@ -188,11 +196,11 @@ internal sealed class CloneJob : Job
     }
 
     // Holding the source exclusively keeps it from being mounted, restored to or claimed while we read it.
-    private static BlockDevice? ClaimSource(PartDevice part)
+    private static ClaimedPart? ClaimSource(SourceDevice disk, PartDevice part, LoopMapper loops)
     {
         try
         {
-            return BlockDevice.Claim(part.DevicePath, write: false);
+            return ClaimedPart.Claim(disk, part, write: false, loops);
         }
         catch (DeviceBusyException)
         {

@@ -6,35 +6,54 @@ using static Tmds.Linux.LibC;
 
 namespace Apart.Host.Jobs;
 
-/// <summary>An image file opened for reading, with what its name says: format and codec.</summary>
+/// <summary>
+/// An image opened for reading, with its format and codec: an Apart image file (its name says
+/// them), or a partition image of the disk imaging plugin's format, in one file or in pieces read
+/// in order (the plugin reads them).
+/// </summary>
 internal sealed class ImageFile : IDisposable
 {
     // Reading an image's first bytes decompresses only those; this bounds a decompressor that hangs.
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(30);
 
-    private ImageFile(string path, ImageName name, ICompressor codec, SafeFileHandle handle, long length)
+    private ImageFile(string path, string format, ICompressor codec, SafeFileHandle handle, long length, DiskImagePart? piecesOf, CommandLine? concatenate)
     {
         Path = path;
-        Name = name;
+        Format = format;
         Codec = codec;
         Handle = handle;
         Length = length;
+        PiecesOf = piecesOf;
+        Concatenate = concatenate;
     }
 
     public string Path { get; }
 
-    public ImageName Name { get; }
-
-    /// <summary>The imager's format, from the name.</summary>
-    public string Format => Name.Variant;
+    /// <summary>The imager's format.</summary>
+    public string Format { get; }
 
     public ICompressor Codec { get; }
 
-    /// <summary>Read from offset 0 by the first program of a pipeline; its offset shows how far it got.</summary>
+    /// <summary>
+    /// The (first) file, read from offset 0 by the first program of a pipeline when the image is
+    /// one file; its offset shows how far it got.
+    /// </summary>
     public SafeFileHandle Handle { get; }
 
-    /// <summary>Bytes in the file.</summary>
+    /// <summary>Bytes in the (first) file.</summary>
     public long Length { get; }
+
+    /// <summary>A partition image of the disk imaging plugin's format: the partition, with its pieces.</summary>
+    public DiskImagePart? PiecesOf { get; }
+
+    /// <summary>
+    /// For an image in more than one piece, the program that writes them in order (the first stage
+    /// of a pipeline, reading nothing); null for an image in one file, read through <see cref="Handle"/>.
+    /// </summary>
+    public CommandLine? Concatenate { get; }
+
+    /// <summary>Every file of the image.</summary>
+    public IReadOnlyList<string> Files => PiecesOf?.Pieces ?? [Path];
 
     /// <summary>The size of the device the image was made from, where the clone could record it.</summary>
     public long? RecordedSourceSize =>
@@ -43,8 +62,9 @@ internal sealed class ImageFile : IDisposable
             : null;
 
     /// <summary>
-    /// Opens an image by path: it must be named like an image, exist as a regular file, and its
-    /// codec and format must be usable here. Throws <see cref="JobFailedException"/> otherwise.
+    /// Opens an image by path: an Apart image's file, or the first piece of a partition image of
+    /// the disk imaging plugin's format. It must exist as a regular file, and its codec and format
+    /// must be usable here. Throws <see cref="JobFailedException"/> otherwise.
     /// </summary>
     public static ImageFile Open(string path, JobServices services)
     {
@@ -53,18 +73,17 @@ internal sealed class ImageFile : IDisposable
             throw new JobFailedException($"The image path {JobServices.Quote(path)} must be an absolute path.");
         }
 
-        var name = ImageName.Parse(System.IO.Path.GetFileName(path)) ?? throw new JobFailedException(
-            $"{JobServices.Quote(path)} is not named like an image ({ImageName.Form}).");
-        var codec = services.Codecs.ByExtension(name.Extension) ?? throw new JobFailedException(
-            $"{JobServices.Quote(path)} uses an unknown compression, '{name.Extension}'.");
+        var (format, extension, piecesOf) = Identify(path, services);
+        var codec = services.Codecs.ByExtension(extension) ?? throw new JobFailedException(
+            $"{JobServices.Quote(path)} uses an unknown compression, '{extension}'.");
         if (!services.Codecs.IsAvailable(codec))
         {
             throw new JobFailedException($"{JobServices.Quote(path)} is compressed with {codec.Name}, whose program is not installed.");
         }
 
-        if (services.Imager.CannotRead(name.Variant) is { } unreadable)
+        if (services.Imager.CannotRead(format) is { } unreadable)
         {
-            throw new JobFailedException($"{JobServices.Quote(path)} holds a {name.Variant} image, which this machine cannot read: {unreadable}.");
+            throw new JobFailedException($"{JobServices.Quote(path)} holds a {format} image, which this machine cannot read: {unreadable}.");
         }
 
         SafeFileHandle handle;
@@ -88,8 +107,63 @@ internal sealed class ImageFile : IDisposable
         }
 
         NativeFile.ClearNonBlocking(handle); // the decompressor gets it as its standard input
+        var concatenate = piecesOf is { Pieces.Count: > 1 } ? services.DiskImager.ReadPieces(piecesOf) : null;
+        return new ImageFile(path, format, codec, handle, st.st_size, piecesOf, concatenate);
+    }
 
-        return new ImageFile(path, name, codec, handle, st.st_size);
+    /// <summary>
+    /// Checks a partition image's pieces before they are used (quickly: there, and of their recorded
+    /// sizes; with <paramref name="contents"/>, their recorded checksums too). Whether checksums
+    /// were recorded (and, with <paramref name="contents"/>, checked). An Apart image file has none.
+    /// </summary>
+    public async Task<bool> CheckPiecesAsync(JobServices services, bool contents, CancellationToken cancellationToken)
+    {
+        if (PiecesOf is not { } part)
+        {
+            return false;
+        }
+
+        var check = await services.DiskImager.CheckPiecesAsync(
+            new DiskImage(System.IO.Path.GetDirectoryName(Path)!, null, null, 0, [part]), contents, cancellationToken).ConfigureAwait(false);
+        return check.Problem is { } problem
+            ? throw new JobFailedException($"The image {Path} cannot be used: {problem}.")
+            : check.Recorded;
+    }
+
+    // What the path names: an Apart image, or a partition image of the disk format.
+    private static (string Format, string Extension, DiskImagePart? PiecesOf) Identify(string path, JobServices services)
+    {
+        if (ImageName.Parse(System.IO.Path.GetFileName(path)) is { } name)
+        {
+            return (name.Variant, name.Extension, null);
+        }
+
+        DiskImagePart? part;
+        try
+        {
+            part = services.DiskImagerIfAny?.ReadPartition(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new JobFailedException($"{JobServices.Quote(path)} cannot be read: {e.Message}.");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new JobFailedException($"The image {JobServices.Quote(path)} does not exist.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new JobFailedException($"The image {JobServices.Quote(path)} cannot be read: {e.Message}");
+        }
+
+        if (part is not { Format: { } format, CodecExtension: { } extension } || part.Pieces.Count == 0)
+        {
+            throw new JobFailedException($"{JobServices.Quote(path)} is not named like an image ({ImageName.Form}, or a partition image's first piece).");
+        }
+
+        return part.Pieces[0] == path
+            ? (format, extension, part)
+            : throw new JobFailedException($"{JobServices.Quote(path)} is one piece of a partition image: name its first piece, {part.Pieces[0]}.");
     }
 
     /// <summary>

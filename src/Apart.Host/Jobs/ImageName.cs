@@ -12,6 +12,9 @@ internal sealed partial record ImageName(string Name, DateTime LocalStart, strin
     /// <summary>The form of an image's file name, as messages describe it to people.</summary>
     public const string Form = "NAME-YYYY-MM-DDTHHMM.apt.VARIANT.COMPRESSION";
 
+    /// <summary>The form of a disk image directory's name, as messages describe it to people.</summary>
+    public const string DirectoryForm = "NAME-YYYY-MM-DDTHHMM-img";
+
     /// <summary>Appended to an image's name while it is being written.</summary>
     public const string InProgressSuffix = ".inprogress";
 
@@ -22,6 +25,13 @@ internal sealed partial record ImageName(string Name, DateTime LocalStart, strin
 
     /// <summary>The file name while the image is being written.</summary>
     public string InProgressFileName => FileName + InProgressSuffix;
+
+    /// <summary>A disk image directory's name: <c>NAME-YYYY-MM-DDTHHMM-img</c> (the local time it started).</summary>
+    public static string DirectoryName(string name, DateTime localStart) =>
+        $"{name}-{localStart.ToString(TimeFormat, CultureInfo.InvariantCulture)}-img";
+
+    /// <summary>Whether a name has the disk image directory's form (not while it is being written).</summary>
+    public static bool IsDirectoryName(string name) => DirectoryPattern().IsMatch(name);
 
     /// <summary>Reads a file name of the image form; null for any other name.</summary>
     public static ImageName? Parse(string fileName)
@@ -63,4 +73,7 @@ internal sealed partial record ImageName(string Name, DateTime LocalStart, strin
 
     [GeneratedRegex(@"^(?<base>.+)-(?<time>\d{4}-\d{2}-\d{2}T\d{4})\.apt\.(?<variant>[A-Za-z0-9_+]+)\.(?<extension>[A-Za-z0-9]+)$", RegexOptions.Singleline)]
     private static partial Regex Pattern();
+
+    [GeneratedRegex(@"^.+-\d{4}-\d{2}-\d{2}T\d{4}-img$", RegexOptions.Singleline)]
+    private static partial Regex DirectoryPattern();
 }

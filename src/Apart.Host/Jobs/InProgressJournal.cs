@@ -6,16 +6,19 @@ using Microsoft.Win32.SafeHandles;
 namespace Apart.Host.Jobs;
 
 /// <summary>
-/// Remembers, on disk, every <c>.inprogress</c> image a core is writing, so that after a core is
-/// killed outright (SIGKILL, power cut) the next one removes exactly those files — not another
-/// running core's, and not a file someone else named <c>.inprogress</c>.
+/// Remembers, on disk, every <c>.inprogress</c> image (file or disk image directory) a core is
+/// writing and every loop device it has set up, so that after a core is killed outright (SIGKILL,
+/// power cut) the next one removes exactly those — not another running core's, and not a file
+/// someone else named <c>.inprogress</c> nor a loop device someone else set up.
 /// </summary>
 /// <remarks>
 /// One small file per image in the state directory: the writer's pid and start time (so a
 /// recycled pid is not mistaken for it), a token, the image's device and inode, and its path.
 /// The token is also set on the image as an extended attribute. A record whose writer is gone is
-/// stale: its file is removed if it still carries the token (or, on filesystems without xattrs,
-/// is still that device and inode — inode numbers can be reused, tokens cannot), then the record.
+/// stale: its file (or directory, with what is in it) is removed if it still carries the token
+/// (or, on filesystems without xattrs, is still that device and inode — inode numbers can be
+/// reused, tokens cannot), then the record. A loop device's record holds its number and what it
+/// maps (offset, size); a stale one still mapping just that is detached.
 /// </remarks>
 internal sealed class InProgressJournal(string directory, ILogger<InProgressJournal> logger)
 {
@@ -49,6 +52,24 @@ internal sealed class InProgressJournal(string directory, ILogger<InProgressJour
         return new Entry(recordPath);
     }
 
+    /// <summary>Records a loop device the core set up over part of another device; returns what forgets it.</summary>
+    public Action RecordLoop(int number, long offset, long size)
+    {
+        var recordPath = Path.Join(directory, $"{Environment.ProcessId}-loop{number.ToString(CultureInfo.InvariantCulture)}.loop");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(recordPath, string.Join('\n', Owner, number.ToString(CultureInfo.InvariantCulture), offset.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The device autoclears once nothing holds it; the record only covers a holder that outlives the core.
+            logger.JournalUnavailable(directory, e.Message);
+        }
+
+        return () => Remove(new Entry(recordPath));
+    }
+
     /// <summary>Forgets an image: it was renamed to its final name or removed.</summary>
     public void Remove(Entry entry)
     {
@@ -68,6 +89,25 @@ internal sealed class InProgressJournal(string directory, ILogger<InProgressJour
         if (!Directory.Exists(directory))
         {
             return;
+        }
+
+        foreach (var recordPath in Directory.EnumerateFiles(directory, "*.loop"))
+        {
+            try
+            {
+                var lines = File.ReadAllText(recordPath).Split('\n');
+                if (lines.Length != 4 || ProcessIdentity.IsAlive(lines[0]))
+                {
+                    continue;
+                }
+
+                DetachIfSame(int.Parse(lines[1], CultureInfo.InvariantCulture), long.Parse(lines[2], CultureInfo.InvariantCulture), long.Parse(lines[3], CultureInfo.InvariantCulture));
+                File.Delete(recordPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+            {
+                logger.JournalUnavailable(directory, e.Message);
+            }
         }
 
         foreach (var recordPath in Directory.EnumerateFiles(directory, "*.record"))
@@ -108,10 +148,13 @@ internal sealed class InProgressJournal(string directory, ILogger<InProgressJour
             return; // gone already, or a symlink: not ours
         }
 
+        bool isDirectory;
         using (file)
         {
             var found = NativeFile.Stat(file);
-            var same = (found.st_mode & Tmds.Linux.LibC.S_IFMT) == Tmds.Linux.LibC.S_IFREG
+            var kind = found.st_mode & Tmds.Linux.LibC.S_IFMT;
+            isDirectory = kind == Tmds.Linux.LibC.S_IFDIR;
+            var same = (kind == Tmds.Linux.LibC.S_IFREG || isDirectory)
                 && (ulong)found.st_dev == device
                 && (ulong)found.st_ino == inode
                 && (token is null || NativeFile.TryGetAttribute(file, TokenAttribute) == token);
@@ -121,7 +164,34 @@ internal sealed class InProgressJournal(string directory, ILogger<InProgressJour
             }
         }
 
-        File.Delete(imagePath);
+        if (isDirectory)
+        {
+            // A disk image directory being written holds only the core's own files.
+            Directory.Delete(imagePath, recursive: true);
+        }
+        else
+        {
+            File.Delete(imagePath);
+        }
+
         logger.StaleImageRemoved(imagePath);
+    }
+
+    // A loop device of a dead core that still maps what it set up: detached.
+    private void DetachIfSame(int number, long offset, long size)
+    {
+        var sys = $"/sys/block/loop{number.ToString(CultureInfo.InvariantCulture)}";
+        var mapped = Path.Join(sys, "loop");
+        if (!Directory.Exists(mapped)
+            || File.ReadAllText(Path.Join(mapped, "offset")).Trim() != offset.ToString(CultureInfo.InvariantCulture)
+            || File.ReadAllText(Path.Join(mapped, "sizelimit")).Trim() != size.ToString(CultureInfo.InvariantCulture))
+        {
+            return;
+        }
+
+        if (LoopDevice.Detach(number))
+        {
+            logger.StaleLoopDetached($"/dev/loop{number.ToString(CultureInfo.InvariantCulture)}");
+        }
     }
 }

@@ -50,6 +50,9 @@ internal abstract class Job
     /// <summary>Clone: the final image path. Restore: the device. Verify: null.</summary>
     public string? Destination { get; }
 
+    /// <summary>The clock the job's times come from.</summary>
+    protected TimeProvider Time => _time;
+
     /// <summary>The image files this job reads or writes, which must not be deleted under it.</summary>
     public abstract IReadOnlyList<string> Files { get; }
 
@@ -90,30 +93,49 @@ internal abstract class Job
     /// <summary>Releases what the job holds and removes what it must not leave behind. Runs before the final message.</summary>
     protected abstract void Release(bool succeeded);
 
-    /// <summary>A pipeline stage whose standard error feeds the command's progress parser, each update reported.</summary>
-    protected Pipeline.Stage ImagingStage(ImagingCommand imaging) => new(imaging.Command, text =>
+    /// <summary>
+    /// A pipeline stage whose standard error feeds the command's progress parser, each update
+    /// reported (through <paramref name="overall"/>, when the program does one step of several).
+    /// </summary>
+    protected Pipeline.Stage ImagingStage(ImagingCommand imaging, Func<ImagingProgress, ImagingProgress>? overall = null) => new(imaging.Command, text =>
     {
         foreach (var update in imaging.Progress.Feed(text))
         {
-            Report(update);
+            Report(overall is null ? update : overall(update));
         }
     });
 
     /// <summary>
-    /// Runs an imaging program over an image: the image file, decompressed by its codec (if
-    /// any), on its standard input; its standard output discarded. How every program ended.
+    /// Runs an imaging program over an image: the image (its pieces in order), decompressed by its
+    /// codec (if any), on its standard input; its standard output discarded. How every program ended.
     /// </summary>
     protected async Task<PipelineResult> ReadImageThroughAsync(ImageFile image, ImagingCommand imaging, CancellationToken cancellationToken)
     {
+        var stages = ReadingStages(image);
+        stages.Add(ImagingStage(imaging));
+        using var nothing = NativeFile.Open("/dev/null", Tmds.Linux.LibC.O_RDWR);
+        return await Pipeline.Start(stages, image.Concatenate is null ? image.Handle : nothing, nothing).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The stages that give an image's data on their standard output: its pieces' concatenation
+    /// (reading nothing) if it has several, then its decompressor if any. Without either, the
+    /// image file itself is the data.
+    /// </summary>
+    protected static List<Pipeline.Stage> ReadingStages(ImageFile image)
+    {
         var stages = new List<Pipeline.Stage>();
+        if (image.Concatenate is { } concatenate)
+        {
+            stages.Add(new Pipeline.Stage(concatenate));
+        }
+
         if (image.Codec.Decompress is { } decompress)
         {
             stages.Add(new Pipeline.Stage(decompress));
         }
 
-        stages.Add(ImagingStage(imaging));
-        using var nothing = NativeFile.Open("/dev/null", Tmds.Linux.LibC.O_WRONLY);
-        return await Pipeline.Start(stages, image.Handle, nothing).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return stages;
     }
 
     /// <summary>Reports an update of the imaging program.</summary>
@@ -127,6 +149,9 @@ internal abstract class Job
             EstimatedFinish = update.Remaining is { } remaining ? now + remaining : latest.EstimatedFinish,
         });
     }
+
+    /// <summary>Reports which partition of a disk the job is working on now.</summary>
+    protected void ReportPart(string part) => Post(latest => latest with { Part = part });
 
     /// <summary>Reports that all data is written and the core is flushing it.</summary>
     protected void ReportSyncing() => Post(latest => latest with { Complete = MaxRunningComplete, Syncing = true });

@@ -88,7 +88,11 @@ internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvi
     {
         CloneRequest clone => (JobKind.Clone, clone.Source, clone.Destination, (ticket, cancel) => CloneJob.CreateAsync(ticket, clone, services, cancel)),
         RestoreRequest restore => (JobKind.Restore, restore.Source, restore.Destination, (ticket, cancel) => RestoreJob.CreateAsync(ticket, restore, services, cancel)),
-        VerifyRequest verify => (JobKind.Verify, verify.Source, null, (ticket, cancel) => VerifyJob.CreateAsync(ticket, verify, services, cancel)),
+        VerifyRequest verify => (JobKind.Verify, verify.Source, null, (ticket, cancel) => Directory.Exists(verify.Source)
+            ? VerifyDiskJob.CreateAsync(ticket, verify, services, cancel)
+            : VerifyJob.CreateAsync(ticket, verify, services, cancel)),
+        CloneDiskRequest clone => (JobKind.CloneDisk, clone.Source, clone.Destination, (ticket, cancel) => CloneDiskJob.CreateAsync(ticket, clone, services, cancel)),
+        RestoreDiskRequest restore => (JobKind.RestoreDisk, restore.Source, restore.Destination, (ticket, cancel) => RestoreDiskJob.CreateAsync(ticket, restore, services, cancel)),
         _ => throw new ArgumentException($"{request.GetType().Name} starts no job.", nameof(request)),
     };
 

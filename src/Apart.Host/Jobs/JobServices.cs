@@ -1,6 +1,7 @@
 using Apart.Abstractions;
 using Apart.Host.Codecs;
 using Apart.Host.Core;
+using Apart.Host.Native;
 using Apart.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -12,10 +13,13 @@ internal sealed class JobServices(
     Outbox outbox,
     CodecCatalog codecs,
     InProgressJournal journal,
+    LoopMapper loops,
     IServiceProvider plugins,
     TimeProvider time,
     ILogger<Job> logger)
 {
+    public LoopMapper Loops { get; } = loops;
+
     public Outbox Outbox { get; } = outbox;
 
     public CodecCatalog Codecs { get; } = codecs;
@@ -30,30 +34,51 @@ internal sealed class JobServices(
     public IImager Imager =>
         plugins.GetService<IImager>() ?? throw new JobFailedException("No imaging plugin is installed: this core cannot read or write images.");
 
+    /// <summary>The disk imaging plugin; a disk job fails clearly when none is installed.</summary>
+    public IDiskImager DiskImager =>
+        plugins.GetService<IDiskImager>() ?? throw new JobFailedException("No disk imaging plugin is installed: this core cannot save or restore whole disks.");
+
+    /// <summary>The disk imaging plugin, when one is installed.</summary>
+    public IDiskImager? DiskImagerIfAny => plugins.GetService<IDiskImager>();
+
     /// <summary>
-    /// The listed part (or blank whole device) with this device path, read afresh (its mounted state may have changed).
-    /// Only listed parts may be touched: that is what keeps a presenter from pointing the core
-    /// at <c>/etc/shadow</c> or <c>/dev/mem</c>.
+    /// The listed part (or blank whole device) with this device path, and the device it is on,
+    /// read afresh (its mounted state may have changed). Only listed parts may be touched: that
+    /// is what keeps a presenter from pointing the core at <c>/etc/shadow</c> or <c>/dev/mem</c>.
     /// </summary>
     /// <param name="devicePath">The path the request names.</param>
     /// <param name="role">What the request calls it, for the refusal: <c>Source</c>, <c>Destination</c>.</param>
     /// <param name="cancellationToken">Stops the listing (the core is ending).</param>
-    public async Task<PartDevice> ListedPartAsync(string devicePath, string role, CancellationToken cancellationToken)
+    public async Task<(SourceDevice Disk, PartDevice Part)> ListedPartAsync(string devicePath, string role, CancellationToken cancellationToken)
+    {
+        var sources = await ListAsync(cancellationToken).ConfigureAwait(false);
+        return sources.SelectMany(source => source.Parts.Select(part => (source, part))).FirstOrDefault(listed => listed.part.DevicePath == devicePath) is ({ } disk, { } part)
+            ? (disk, part)
+            : throw new JobFailedException($"{role} {Quote(devicePath)} is not a listed partition.");
+    }
+
+    /// <summary>The listed whole device with this device path, read afresh: what a disk job may touch.</summary>
+    public async Task<SourceDevice> ListedDiskAsync(string devicePath, string role, CancellationToken cancellationToken)
+    {
+        var sources = await ListAsync(cancellationToken).ConfigureAwait(false);
+        return sources.FirstOrDefault(source => source.DevicePath == devicePath && !Loops.Names.Contains(source.Name))
+            ?? throw new JobFailedException(sources.Any(source => source.Parts.Any(part => part.DevicePath == devicePath && part.DevicePath != source.DevicePath))
+                ? $"{role} {Quote(devicePath)} is a partition: a disk job takes a whole disk (its device, such as /dev/sdb)."
+                : $"{role} {Quote(devicePath)} is not a listed disk.");
+    }
+
+    private async Task<IReadOnlyList<SourceDevice>> ListAsync(CancellationToken cancellationToken)
     {
         var inventory = plugins.GetService<IDeviceInventory>()
             ?? throw new JobFailedException("No device inventory plugin is installed: this core lists no devices, so it touches none.");
-        IReadOnlyList<SourceDevice> sources;
         try
         {
-            sources = await inventory.ListSourcesAsync(cancellationToken).ConfigureAwait(false);
+            return await inventory.ListSourcesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new JobFailedException($"Cannot list the machine's devices: {e.Message}");
         }
-
-        return sources.SelectMany(source => source.Parts).FirstOrDefault(part => part.DevicePath == devicePath)
-            ?? throw new JobFailedException($"{role} {Quote(devicePath)} is not a listed partition.");
     }
 
     /// <summary>A value from a request, bounded for quoting in a message.</summary>

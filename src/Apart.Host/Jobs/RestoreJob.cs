@@ -10,41 +10,47 @@ namespace Apart.Host.Jobs;
 /// </summary>
 internal sealed class RestoreJob : Job
 {
+    private readonly JobServices _services;
     private readonly IImager _imager;
     private readonly ImageFile _image;
-    private readonly BlockDevice _device;
+    private readonly ClaimedPart _device;
+    private readonly bool _grow;
 
-    private RestoreJob(JobTicket ticket, ImageFile image, BlockDevice device, JobServices services)
-        : base(JobKind.Restore, ticket, image.Path, device.Path, services)
+    private RestoreJob(JobTicket ticket, ImageFile image, string destination, ClaimedPart device, bool grow, JobServices services)
+        : base(JobKind.Restore, ticket, image.Path, destination, services)
     {
+        _services = services;
         _imager = services.Imager;
         _image = image;
         _device = device;
+        _grow = grow;
     }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<string> Files => [_image.Path];
+    public override IReadOnlyList<string> Files => _image.Files;
 
     /// <inheritdoc/>
-    public override string? Device => _device.Path;
+    public override string? Device => Destination;
 
     /// <summary>
-    /// Every check before a byte is written: the image is one, the destination is a listed part,
-    /// not mounted nor held by anything (exclusive open), and large enough for the image.
+    /// Every check before a byte is written: the image is one (its pieces all there), the
+    /// destination is a listed part, not mounted nor held by anything (exclusive open), and large
+    /// enough for the image.
     /// </summary>
     public static async Task<Job> CreateAsync(JobTicket ticket, RestoreRequest request, JobServices services, CancellationToken cancellationToken)
     {
         var image = ImageFile.Open(request.Source, services);
-        BlockDevice? device = null;
+        ClaimedPart? device = null;
         try
         {
-            var part = await services.ListedPartAsync(request.Destination, "Destination", cancellationToken).ConfigureAwait(false);
+            _ = await image.CheckPiecesAsync(services, contents: false, cancellationToken).ConfigureAwait(false);
+            var (disk, part) = await services.ListedPartAsync(request.Destination, "Destination", cancellationToken).ConfigureAwait(false);
             if (part.Mounted)
             {
                 throw new JobFailedException($"Destination {part.DevicePath} is mounted: unmount it before restoring to it.");
             }
 
-            device = ClaimDestination(part);
+            device = ClaimDestination(disk, part, services.Loops);
             var required = await image.SourceSizeAsync(services.Imager, cancellationToken).ConfigureAwait(false);
             var available = device.Size();
             if (required > available)
@@ -54,7 +60,7 @@ internal sealed class RestoreJob : Job
                     + $"the device has {available} bytes ({Bytes.Human(available)}).");
             }
 
-            return new RestoreJob(ticket, image, device, services);
+            return new RestoreJob(ticket, image, part.DevicePath, device, request.Grow == true, services);
         }
         catch
         {
@@ -67,7 +73,9 @@ internal sealed class RestoreJob : Job
     /// <inheritdoc/>
     protected override async Task<JobProgress> RunAsync(CancellationToken cancellationToken)
     {
-        var destination = new DeviceExtent(_device.Path, _device.Size());
+        // Checksums where the image records them: a damaged piece is refused before it is written.
+        _ = await _image.CheckPiecesAsync(_services, contents: true, cancellationToken).ConfigureAwait(false);
+        var destination = _device.Extent;
         var imaging = _imager.Restore(_image.Format, destination);
         var result = await ReadImageThroughAsync(_image, imaging, cancellationToken).ConfigureAwait(false);
         var imager = result.Stages[^1];
@@ -77,7 +85,7 @@ internal sealed class RestoreJob : Job
             // the device (a raw image's end does not fit there: partclone.dd, for one, stops at
             // the end of the device and exits 0). An image whose size is known was checked first.
             throw new JobFailedException(
-                $"Destination {_device.Path} ({Bytes.Human(destination.Size)}) is smaller than the image: "
+                $"Destination {Destination} ({Bytes.Human(destination.Size)}) is smaller than the image: "
                 + $"{imager.Program} stopped before the image's end, so its end did not fit.");
         }
 
@@ -88,9 +96,10 @@ internal sealed class RestoreJob : Job
 
         cancellationToken.ThrowIfCancellationRequested();
         await _imager.CompleteRestoreAsync(_image.Format, destination, cancellationToken).ConfigureAwait(false);
+        var note = _grow ? await PartGrowth.GrowAsync(_imager, _image.Format, Path.GetFileName(Destination!), () => _device.MapMountable(_services.Loops), cancellationToken).ConfigureAwait(false) : null;
         ReportSyncing();
         _device.Flush();
-        return Succeeded();
+        return Succeeded() with { Note = note };
     }
 
     // Whether the imager stopped reading before the image's end: the programs before it failed
@@ -101,7 +110,7 @@ internal sealed class RestoreJob : Job
     {
         var upstream = result.Stages.Take(result.Stages.Count - 1).ToList();
         return upstream.All(stage => stage.Exit.Succeeded || stage.Exit.BrokenPipe)
-            && (upstream.Any(stage => stage.Exit.BrokenPipe) || NativeFile.Position(_image.Handle) < _image.Length);
+            && (upstream.Any(stage => stage.Exit.BrokenPipe) || (_image.Concatenate is null && NativeFile.Position(_image.Handle) < _image.Length));
     }
 
     /// <inheritdoc/>
@@ -111,11 +120,11 @@ internal sealed class RestoreJob : Job
         _image.Dispose();
     }
 
-    private static BlockDevice ClaimDestination(PartDevice part)
+    private static ClaimedPart ClaimDestination(SourceDevice disk, PartDevice part, LoopMapper loops)
     {
         try
         {
-            return BlockDevice.Claim(part.DevicePath, write: true);
+            return ClaimedPart.Claim(disk, part, write: true, loops);
         }
         catch (DeviceBusyException)
         {

@@ -17,16 +17,18 @@ internal sealed class VerifyJob : Job
 
     private readonly IImager _imager;
     private readonly ImageFile _image;
+    private readonly JobServices _services;
 
     private VerifyJob(JobTicket ticket, ImageFile image, JobServices services)
         : base(JobKind.Verify, ticket, image.Path, null, services)
     {
+        _services = services;
         _imager = services.Imager;
         _image = image;
     }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<string> Files => [_image.Path];
+    public override IReadOnlyList<string> Files => _image.Files;
 
     /// <inheritdoc/>
     public override string? Device => null;
@@ -38,12 +40,17 @@ internal sealed class VerifyJob : Job
     }
 
     /// <inheritdoc/>
-    protected override Task<JobProgress> RunAsync(CancellationToken cancellationToken) => _imager.Check(_image.Format) switch
+    protected override async Task<JobProgress> RunAsync(CancellationToken cancellationToken)
     {
-        ImageCheck.Program program => CheckAsync(program.Command, cancellationToken),
-        ImageCheck.DeviceBytes => CheckLengthAsync(cancellationToken),
-        var other => throw new JobFailedException($"The imaging plugin checks {_image.Format} images in a way this core does not know ({other.GetType().Name})."),
-    };
+        // Pieces first: a missing or damaged one is named, where the imager would only see a short or odd stream.
+        _ = await _image.CheckPiecesAsync(_services, contents: true, cancellationToken).ConfigureAwait(false);
+        return await (_imager.Check(_image.Format) switch
+        {
+            ImageCheck.Program program => CheckAsync(program.Command, cancellationToken),
+            ImageCheck.DeviceBytes => CheckLengthAsync(cancellationToken),
+            var other => throw new JobFailedException($"The imaging plugin checks {_image.Format} images in a way this core does not know ({other.GetType().Name})."),
+        }).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     protected override void Release(bool succeeded) => _image.Dispose();
@@ -59,21 +66,27 @@ internal sealed class VerifyJob : Job
     private async Task<JobProgress> CheckLengthAsync(CancellationToken cancellationToken)
     {
         long length;
-        if (_image.Codec.Decompress is not { } decompress)
+        var stages = ReadingStages(_image);
+        if (stages.Count == 0)
         {
             length = _image.Length;
         }
         else
         {
             using var output = Pipe.Create(1024 * 1024);
-            var pipeline = Pipeline.Start([new Pipeline.Stage(decompress)], _image.Handle, output.Write);
+            using var nothing = NativeFile.Open("/dev/null", Tmds.Linux.LibC.O_RDONLY);
+            var pipeline = Pipeline.Start(stages, _image.Concatenate is null ? _image.Handle : nothing, output.Write);
             output.CloseWrite();
             var drained = PipeDrain.CountAsync(output.DetachRead());
             using var progress = new PeriodicTimer(DeviceBytesProgressInterval);
             var finished = pipeline.WaitAsync(cancellationToken);
             while (await Task.WhenAny(finished, progress.WaitForNextTickAsync(cancellationToken).AsTask()).ConfigureAwait(false) != finished)
             {
-                Report(new ImagingProgress((double)NativeFile.Position(_image.Handle) / Math.Max(1, _image.Length), null, null));
+                // How far the decompressor read its file shows how far it got (an image in pieces tells no such thing).
+                if (_image.Concatenate is null)
+                {
+                    Report(new ImagingProgress((double)NativeFile.Position(_image.Handle) / Math.Max(1, _image.Length), null, null));
+                }
             }
 
             var result = await finished.ConfigureAwait(false);
@@ -91,16 +104,5 @@ internal sealed class VerifyJob : Job
         }
 
         return Succeeded();
-    }
-
-    private static class PipeDrain
-    {
-        // Moves the decompressed bytes from the pipe to /dev/null inside the kernel (splice),
-        // counting them: the core never copies image data.
-        public static Task<long> CountAsync(SafeFileHandle readEnd) => Task.Factory.StartNew(
-            () => Splice.ToNull(readEnd),
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
     }
 }

@@ -13,6 +13,7 @@ internal sealed unsafe class BlockDevice : IDisposable
 {
     private const uint BLKFLSBUF = 0x1261;
     private const uint BLKGETSIZE64 = 0x80081272;
+    private const uint BLKRRPART = 0x125F;
 
     private readonly SafeFileHandle _handle;
 
@@ -24,6 +25,9 @@ internal sealed unsafe class BlockDevice : IDisposable
 
     /// <summary>The device node.</summary>
     public string Path { get; }
+
+    /// <summary>The claimed descriptor, for what must be given the device itself (a loop device over part of it).</summary>
+    public SafeFileHandle Handle => _handle;
 
     /// <summary>
     /// Claims a block device exclusively, read-only or for writing. Throws <see cref="DeviceBusyException"/>
@@ -83,6 +87,13 @@ internal sealed unsafe class BlockDevice : IDisposable
             throw Errno.Exception($"Cannot flush the buffers of {Path}", Errno.Last);
         }
     }
+
+    /// <summary>
+    /// Asks the kernel to read the device's partition table again (BLKRRPART), so that partition
+    /// nodes match a table just written. Returns the errno when it would not (no partition support,
+    /// a loop device without partition scanning): then the core reaches the partitions itself.
+    /// </summary>
+    public int RereadPartitions() => ioctl(NativeFile.Fd(_handle), (int)BLKRRPART, 0) == -1 ? Errno.Last : 0;
 
     /// <inheritdoc/>
     public void Dispose() => _handle.Dispose();

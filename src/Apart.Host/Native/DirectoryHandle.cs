@@ -32,6 +32,60 @@ internal sealed unsafe class DirectoryHandle : IDisposable
     public SafeFileHandle CreateNew(string name, UnixFileMode mode) =>
         NativeFile.OpenAt(_handle, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, (int)mode);
 
+    /// <summary>The open directory's descriptor (to record it in the journal).</summary>
+    public SafeFileHandle Handle => _handle;
+
+    /// <summary>
+    /// Makes a new directory in this one (never over anything already there) and opens it; its
+    /// mode is set after it is made, so the process's umask cannot change it.
+    /// </summary>
+    public DirectoryHandle CreateDirectory(string name, UnixFileMode mode)
+    {
+        fixed (byte* p = NativeText.NullTerminated(name))
+        {
+            if (mkdirat(NativeFile.Fd(_handle), p, (mode_t)(int)mode) == -1)
+            {
+                throw Errno.Exception($"Cannot make {name} in {Path}", Errno.Last);
+            }
+        }
+
+        var made = new DirectoryHandle(System.IO.Path.Join(Path, name), NativeFile.OpenAt(_handle, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+        if (fchmod(NativeFile.Fd(made._handle), (mode_t)(int)mode) == -1)
+        {
+            var errno = Errno.Last;
+            made.Dispose();
+            throw Errno.Exception($"Cannot set the mode of {made.Path}", errno);
+        }
+
+        return made;
+    }
+
+    /// <summary>The names of the regular files in the directory (no link is followed).</summary>
+    public IReadOnlyList<string> Files() =>
+        new DirectoryInfo($"/proc/self/fd/{NativeFile.Fd(_handle)}").EnumerateFiles()
+            .Where(file => file.LinkTarget is null)
+            .Select(file => file.Name)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Whether the directory holds anything at all.</summary>
+    public bool IsEmpty => !new DirectoryInfo($"/proc/self/fd/{NativeFile.Fd(_handle)}").EnumerateFileSystemInfos().Any();
+
+    /// <summary>Removes an empty directory in this one; true when it was there.</summary>
+    public bool RemoveDirectory(string name)
+    {
+        fixed (byte* p = NativeText.NullTerminated(name))
+        {
+            if (unlinkat(NativeFile.Fd(_handle), p, AT_REMOVEDIR) == 0)
+            {
+                return true;
+            }
+        }
+
+        var errno = Errno.Last;
+        return errno == ENOENT ? false : throw Errno.Exception($"Cannot remove {name} from {Path}", errno);
+    }
+
     /// <summary>Opens an existing file for reading, not following a symlink at the name.</summary>
     public SafeFileHandle OpenRead(string name) => NativeFile.OpenAt(_handle, name, O_RDONLY | O_NOFOLLOW);
 

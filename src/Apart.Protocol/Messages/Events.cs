@@ -30,13 +30,13 @@ public sealed record StatusEvent(
 }
 
 /// <summary>
-/// Progress of a job (<c>type: clone</c>, <c>restore</c> or <c>verify</c>), and its success when
-/// <see cref="Complete"/> is 1 and <see cref="Finish"/> is set.
+/// Progress of a job (<c>type: clone</c>, <c>restore</c>, <c>verify</c>, <c>clone-disk</c> or
+/// <c>restore-disk</c>), and its success when <see cref="Complete"/> is 1 and <see cref="Finish"/> is set.
 /// </summary>
 /// <param name="Kind">Which job.</param>
 /// <param name="Id">Unique per job.</param>
-/// <param name="Source">Clone: the device. Restore, verify: the image file.</param>
-/// <param name="Destination">Clone: the final image file name. Restore: the device. Verify: null.</param>
+/// <param name="Source">Clone: the device. Restore, verify: the image. Clone-disk: the disk. Restore-disk: the image directory.</param>
+/// <param name="Destination">Clone: the final image name. Restore: the device. Verify: null. Clone-disk: the final image directory. Restore-disk: the disk.</param>
 /// <param name="Start">When the job started.</param>
 public sealed record JobProgress(JobKind Kind, string Id, string Source, string? Destination, DateTimeOffset Start) : CoreEvent
 {
@@ -58,11 +58,20 @@ public sealed record JobProgress(JobKind Kind, string Id, string Source, string?
     /// <summary>Set on the success message only.</summary>
     public DateTimeOffset? Finish { get; init; }
 
-    /// <summary>Clone success only: bytes of the image file.</summary>
+    /// <summary>Clone success only: bytes of the image file (clone-disk: of every file of the image directory).</summary>
     public long? ImageSize { get; init; }
+
+    /// <summary>Disk jobs (extension): the partition being imaged or restored now, e.g. <c>sdb2</c>.</summary>
+    public string? Part { get; init; }
+
+    /// <summary>
+    /// Success only (extension): what a person should know about how the job ended, such as a
+    /// filesystem that could not grow and was left at its size.
+    /// </summary>
+    public string? Note { get; init; }
 }
 
-/// <summary><c>clone-failed</c>, <c>restore-failed</c> or <c>verify-failed</c>.</summary>
+/// <summary><c>clone-failed</c>, <c>restore-failed</c>, <c>verify-failed</c>, <c>clone-disk-failed</c> or <c>restore-disk-failed</c>.</summary>
 /// <param name="Error">A sentence a person can act on; <see cref="Cancelled"/> after a cancel.</param>
 public sealed record JobFailed(
     JobKind Kind,
@@ -77,7 +86,7 @@ public sealed record JobFailed(
     public const string Cancelled = "Cancelled";
 }
 
-/// <summary><c>deleted-clone</c>.</summary>
+/// <summary><c>deleted-clone</c>: an image file, or an image directory, was removed.</summary>
 public sealed record CloneDeleted(string File) : CoreEvent;
 
 /// <summary><c>delete-clone-failed</c>.</summary>

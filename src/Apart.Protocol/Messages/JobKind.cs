@@ -14,4 +14,10 @@ public enum JobKind
 
     /// <summary>An image read and checked (<c>verify</c>).</summary>
     Verify,
+
+    /// <summary>A whole disk imaged to an image directory: its table, boot areas and partitions (<c>clone-disk</c>, extension).</summary>
+    CloneDisk,
+
+    /// <summary>An image directory written back to a whole disk (<c>restore-disk</c>, extension).</summary>
+    RestoreDisk,
 }

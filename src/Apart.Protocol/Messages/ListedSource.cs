@@ -6,15 +6,19 @@ namespace Apart.Protocol;
 /// </summary>
 /// <param name="Name">The name below <c>/dev</c>, e.g. <c>sda</c> or <c>mapper/vg-root</c>.</param>
 /// <param name="Size">Bytes.</param>
-/// <param name="Parts">Its partitions, or itself when it holds a filesystem directly.</param>
-public sealed record ListedSource(string Name, long Size, IReadOnlyList<ListedPart> Parts)
+/// <param name="Parts">Its partitions, or itself when it holds a filesystem directly (or nothing: a blank device).</param>
+/// <param name="Table">Extension: its partition table, <c>gpt</c> or <c>dos</c>, when it has one; such a source can be cloned whole (<c>clone-disk</c>).</param>
+public sealed record ListedSource(string Name, long Size, IReadOnlyList<ListedPart> Parts, string? Table = null)
 {
-    /// <inheritdoc/>
-    public bool Equals(ListedSource? other) =>
-        other is not null && Name == other.Name && Size == other.Size && StatusEvent.Same(Parts, other.Parts);
+    /// <summary>The device node a request names it by: <c>/dev/</c> + <see cref="Name"/>.</summary>
+    public string DevicePath => "/dev/" + Name;
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Name, Size, Parts.Count);
+    public bool Equals(ListedSource? other) =>
+        other is not null && Name == other.Name && Size == other.Size && Table == other.Table && StatusEvent.Same(Parts, other.Parts);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Name, Size, Table, Parts.Count);
 }
 
 /// <summary>A part as <c>status</c> lists it: a partition, or a whole device holding a filesystem.</summary>

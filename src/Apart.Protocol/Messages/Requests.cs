@@ -17,15 +17,29 @@ public sealed record KillRequest : Request;
 public sealed record CloneRequest(string Source, string Destination, string Name, string? Compression = null) : Request;
 
 /// <summary><c>restore</c>: write an image file to a listed, unmounted part.</summary>
-/// <param name="Source">The image file.</param>
+/// <param name="Source">The image file: Apart's, or a Clonezilla partition image (its first piece, <c>….aa</c>).</param>
 /// <param name="Destination">The part's device path.</param>
-public sealed record RestoreRequest(string Source, string Destination) : Request;
+/// <param name="Grow">Extension: grow the restored filesystem to fill a larger part; null or false leaves it at its size.</param>
+public sealed record RestoreRequest(string Source, string Destination, bool? Grow = null) : Request;
 
-/// <summary><c>verify</c>: read an image file whole and check it.</summary>
+/// <summary><c>verify</c>: read an image whole and check it: an image file, a Clonezilla partition image, or an image directory (every partition).</summary>
 public sealed record VerifyRequest(string Source) : Request;
 
-/// <summary><c>cancel-clone</c>, <c>cancel-restore</c> or <c>cancel-verify</c>.</summary>
+/// <summary><c>clone-disk</c> (extension): image a listed whole disk with a partition table to a new image directory.</summary>
+/// <param name="Source">The disk's device path, e.g. <c>/dev/sdb</c>.</param>
+/// <param name="Destination">An existing directory, absolute, where the image directory is made.</param>
+/// <param name="Name">The image's name, the first part of its directory's name.</param>
+/// <param name="Compression">A name from <c>compression_options</c>; null means the default, <c>gz</c>.</param>
+public sealed record CloneDiskRequest(string Source, string Destination, string Name, string? Compression = null) : Request;
+
+/// <summary><c>restore-disk</c> (extension): write an image directory (Apart's or Clonezilla's) to a listed whole disk.</summary>
+/// <param name="Source">The image directory.</param>
+/// <param name="Destination">The disk's device path.</param>
+/// <param name="Grow">Extend the last partition, and its filesystem, to the end of a larger disk.</param>
+public sealed record RestoreDiskRequest(string Source, string Destination, bool? Grow = null) : Request;
+
+/// <summary><c>cancel-clone</c>, <c>cancel-restore</c>, <c>cancel-verify</c>, <c>cancel-clone-disk</c> or <c>cancel-restore-disk</c>.</summary>
 public sealed record CancelRequest(JobKind Kind, string Id) : Request;
 
-/// <summary><c>delete-clone</c>: remove an image file.</summary>
+/// <summary><c>delete-clone</c>: remove an image file, or an image directory Apart made.</summary>
 public sealed record DeleteCloneRequest(string File) : Request;

@@ -59,9 +59,19 @@ internal static class MessageShapes
             f.OptionalText("compression", m?.Compression)));
         yield return MessageShape.Request<RestoreRequest>(MessageTypes.Job(JobKind.Restore), (f, m) => new RestoreRequest(
             f.Text("source", m?.Source),
-            f.Text("destination", m?.Destination)));
+            f.Text("destination", m?.Destination),
+            f.OptionalBoolean("grow", m?.Grow)));
         yield return MessageShape.Request<VerifyRequest>(MessageTypes.Job(JobKind.Verify), (f, m) => new VerifyRequest(
             f.Text("source", m?.Source)));
+        yield return MessageShape.Request<CloneDiskRequest>(MessageTypes.Job(JobKind.CloneDisk), (f, m) => new CloneDiskRequest(
+            f.Text("source", m?.Source),
+            f.Text("destination", m?.Destination),
+            f.Text("name", m?.Name),
+            f.OptionalText("compression", m?.Compression)));
+        yield return MessageShape.Request<RestoreDiskRequest>(MessageTypes.Job(JobKind.RestoreDisk), (f, m) => new RestoreDiskRequest(
+            f.Text("source", m?.Source),
+            f.Text("destination", m?.Destination),
+            f.OptionalBoolean("grow", m?.Grow)));
         foreach (var kind in MessageTypes.JobKinds)
         {
             yield return MessageShape.Request<CancelRequest>(
@@ -115,12 +125,17 @@ internal static class MessageShapes
             EstimatedFinish = f.OptionalTime("estimated_finish", m?.EstimatedFinish),
             Finish = f.OptionalTime("finish", m?.Finish),
             ImageSize = f.OptionalInteger("image_size", m?.ImageSize),
+            Part = f.OptionalText("part", m?.Part),
+            Note = f.OptionalText("note", m?.Note),
         };
 
-    private static ListedSource Source(IFields f, ListedSource? m) => new(
-        f.Text("name", m?.Name),
-        f.Integer("size", m?.Size),
-        f.List("parts", m?.Parts, Part));
+    private static ListedSource Source(IFields f, ListedSource? m)
+    {
+        var name = f.Text("name", m?.Name);
+        var size = f.Integer("size", m?.Size);
+        var table = f.OptionalText("table", m?.Table);
+        return new(name, size, f.List("parts", m?.Parts, Part), table);
+    }
 
     // label before fstype, as the original core wrote them.
     private static ListedPart Part(IFields f, ListedPart? m)

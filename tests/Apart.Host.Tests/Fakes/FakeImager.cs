@@ -41,6 +41,17 @@ internal sealed class FakeImager : IImager
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>What grows: the devices asked to, and the answer (null: grown).</summary>
+    public List<DeviceExtent> Grown { get; } = [];
+
+    public string? GrowAnswer { get; set; }
+
+    public ValueTask<string?> GrowAsync(string format, DeviceExtent device, CancellationToken cancellationToken = default)
+    {
+        Grown.Add(device);
+        return ValueTask.FromResult(GrowAnswer);
+    }
+
     private sealed class NoProgress : IProgressParser
     {
         public IReadOnlyList<string> LastLines => [];

@@ -35,6 +35,9 @@ public sealed class DdImager : IImager
     public ValueTask CompleteRestoreAsync(string format, DeviceExtent device, CancellationToken cancellationToken = default) =>
         ValueTask.CompletedTask;
 
+    public ValueTask<string?> GrowAsync(string format, DeviceExtent device, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<string?>("a byte-for-byte image has no filesystem the sample imager knows how to grow");
+
     private static ImagingCommand Run(string format, long total, params string[] arguments)
     {
         if (format != Format)
