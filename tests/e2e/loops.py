@@ -65,6 +65,17 @@ class Loops:
         self.devices.append(device)
         return device
 
+    def attach_range(self, device, offset, size, read_only=False):
+        """A loop device over `size` bytes of another from `offset`: how a test reaches a partition
+        where the kernel shows no node for it (losetup -o OFFSET --sizelimit SIZE)."""
+        args = ["losetup", "--find", "--show", "-o", str(offset), "--sizelimit", str(size)]
+        if read_only:
+            args.append("-r")
+        path = run(*args, device.path).stdout.strip()
+        mapped = LoopDevice(path, device.path, size)
+        self.devices.append(mapped)
+        return mapped
+
     def detach(self, device):
         """Detaches one device now (for tests that pull a device away)."""
         run("losetup", "-d", device.path, check=False)

@@ -597,7 +597,9 @@ def test_lsblk_stand_in_with_only_the_original_columns_lists_its_devices_as_it_s
     for message in (wait_started(presenter), presenter.status()):
         check_status_types(message)
         sources = {source["name"]: source for source in message["sources"]}
-        assert sorted(sources) == ["sdy", "sdz"], message["_raw"]
+        # sr9 (size 0) is left out; sdx, blank, is listed as a restore target (one part, no fstype).
+        assert sorted(sources) == ["sdx", "sdy", "sdz"], message["_raw"]
+        assert [(p["name"], p["size"], p.get("fstype"), p["mounted"]) for p in sources["sdx"]["parts"]] == [("sdx", 1000000000, None, False)]
         sdz = sources["sdz"]
         assert sdz["size"] == 500107862016
         parts = {part["name"]: part for part in sdz["parts"]}

@@ -150,8 +150,8 @@ internal abstract class Job
         });
     }
 
-    /// <summary>Reports which partition of a disk the job is working on now.</summary>
-    protected void ReportPart(string part) => Post(latest => latest with { Part = part });
+    /// <summary>Reports which partition of a disk the job is working on now (the last one's rate was its own).</summary>
+    protected void ReportPart(string part) => Post(latest => latest with { Part = part, Rate = null });
 
     /// <summary>Reports that all data is written and the core is flushing it.</summary>
     protected void ReportSyncing() => Post(latest => latest with { Complete = MaxRunningComplete, Syncing = true });
