@@ -48,6 +48,20 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Clone_disk_and_restore_disk_take_a_disk_a_directory_and_their_options()
+    {
+        var (exit, clone) = Parse<CloneDiskSettings>("clone-disk", "sda", "/mnt/backups", "-n", "laptop", "-c", "zst", "--json");
+        var (_, restore) = Parse<RestoreDiskSettings>("restore-disk", "/mnt/backups/laptop-2026-12-01T1020-img", "sdb", "--grow", "-y");
+        var (_, asks) = Parse<RestoreDiskSettings>("restore-disk", "/b/x-img", "/dev/sdb");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(("sda", "/mnt/backups", "laptop", "zst", true), (clone!.Source, clone.Directory, clone.Name, clone.Compression, clone.Json));
+        Assert.Equal(("/mnt/backups/laptop-2026-12-01T1020-img", "sdb", true, true), (restore!.Image, restore.Device, restore.Grow, restore.Yes));
+        Assert.Equal((false, false), (asks!.Grow, asks.Yes));
+        Assert.True(Parse<RestoreSettings>("restore", "/b/sda1.ext4-ptcl-img.gz.aa", "sdb1", "--grow").Settings!.Grow);
+    }
+
+    [Fact]
     public void Verify_delete_list_and_demo_read_their_arguments()
     {
         Assert.Equal("/b/x.gz", Parse<VerifySettings>("verify", "/b/x.gz").Settings!.Image);

@@ -9,7 +9,7 @@ namespace Apart.Host.Tests;
 public sealed class HostKnowsNoPluginTests
 {
     // The programs the shipped plugins run, and their codecs' file names.
-    private static readonly string[] PluginPrograms = ["partclone", "pigz", "gzip", "zstd", "lz4", "lsblk", "blkid", "chkimg"];
+    private static readonly string[] PluginPrograms = ["partclone", "pigz", "gzip", "zstd", "lz4", "lsblk", "blkid", "chkimg", "clonezilla", "sfdisk", "sgdisk", "parted", "b2sum", "mkswap", "resize2fs", "xfs_growfs"];
 
     public static TheoryData<string> HostSources() => [.. Repository.SourceFiles("src/Apart.Host").Select(Repository.Relative)];
 

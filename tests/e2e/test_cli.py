@@ -21,7 +21,7 @@ from processes import children
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 APART = os.environ.get("APART", os.path.join(REPO, "artifacts", "apart-core", "apart"))
-PERCENT_LINE = re.compile(r"^(clone|restore|verify) \d{1,3}\.\d%", re.MULTILINE)
+PERCENT_LINE = re.compile(r"^(clone|restore|verify|clone-disk|restore-disk) \d{1,3}\.\d%", re.MULTILINE)
 
 
 def apart(*args, input=None, timeout=180):
@@ -209,6 +209,38 @@ def test_ctrl_c_during_clone_cancels_through_the_core(loops, workdir):
     assert pids_of(lambda argv: device.path in argv and any(os.path.basename(a).startswith("partclone") for a in argv)) == [], "no partclone left"
 
 
+def test_clone_disk_restore_disk_and_verify_of_the_directory_from_the_command_line(loops, workdir):
+    import disks
+
+    disk, parts = disks.gpt_disk(loops)
+    before = disks.snapshot(loops, parts[3])
+    target = loops.attach(128)
+
+    listing = json.loads(apart("list", "--json")[1])
+    source = next(s for s in listing["sources"] if s["path"] == disk.path)
+    code, out, progress = apart("clone-disk", disk.name, workdir, "--name", "cli", "--json")
+    assert code == 0, progress
+    result = json.loads(out)
+    image = result["image"]
+    code, verified, err = apart("verify", image + "/")
+    assert code == 0, err
+    code, asked, err = apart("restore-disk", image, target.path, input="n\n")
+    assert code == 1 and "Everything now on" in err and "not restored" in err, (code, err)
+    code, restored, err = apart("restore-disk", image, target.name, "--yes", "--grow")
+
+    assert source["table"] == "gpt" and [p["name"] for p in source["parts"]] == [parts[n].name for n in (1, 2, 3)], source
+    assert result["result"] == "succeeded" and result["job"] == "clone-disk" and result["device"] == disk.path, result
+    assert os.path.basename(image).startswith("cli-") and image.endswith("-img") and os.path.isdir(image)
+    assert re.search(r"^clone-disk \d+\.\d% loop\d+p3", progress, re.MULTILINE), f"no progress naming the partition: {progress}"
+    assert verified.splitlines()[-1].startswith(f"Verified: {image} "), verified
+    assert code == 0 and f"Restored {image} to {target.path}" in restored, (code, restored, err)
+    grown = disks.partitions(loops, target)[3]
+    grown.fstype = "ext4"
+    assert disks.snapshot(loops, grown) == before
+    code, out, err = apart("delete", image)
+    assert code == 0 and not os.path.exists(image), err
+
+
 def test_failures_are_one_line_with_the_cores_reason(workdir):
     code, out, err = apart("clone", "/dev/apart-no-such-device", workdir)
 
@@ -226,7 +258,7 @@ def test_a_wrong_command_line_exits_2():
 
 
 def test_every_command_has_help():
-    for command in ("list", "clone", "restore", "verify", "delete", "demo"):
+    for command in ("list", "clone", "restore", "verify", "delete", "demo", "clone-disk", "restore-disk"):
         code, out, err = apart(command, "--help")
         assert code == 0, err
         assert "USAGE:" in out and f"apart {command}" in out

@@ -40,6 +40,24 @@ public sealed class JsonResultsTests
     }
 
     [Fact]
+    public void The_list_gives_each_disks_partition_table_and_a_disk_clone_result_its_directory()
+    {
+        var status = new StatusEvent(CoreStatus.Started, [new ListedSource("sda", 1000, [new ListedPart("sda1", 500, false, "ext4")], "gpt")], ["gz"]);
+        var final = new JobProgress(JobKind.CloneDisk, "j2", "/dev/sda", "/b/laptop-2024-05-03T1020-img", Start) { Complete = 1, Finish = Start, ImageSize = 9 };
+        var restored = new JobProgress(JobKind.RestoreDisk, "j3", "/b/laptop-2024-05-03T1020-img", "/dev/sdb", Start) { Complete = 1, Finish = Start, Note = "vfat stays" };
+
+        var list = Json(writer => JsonResults.Write(writer, JsonResults.List(status)));
+        var clone = Json(writer => JsonResults.Write(writer, JsonResults.Job(
+            new CloneDiskRequest("/dev/sda", "/b", "laptop", null), JobKind.CloneDisk, new JobOutcome.Succeeded(final))));
+        var restore = Json(writer => JsonResults.Write(writer, JsonResults.Job(
+            new RestoreDiskRequest("/b/laptop-2024-05-03T1020-img", "/dev/sdb", true), JobKind.RestoreDisk, new JobOutcome.Succeeded(restored))));
+
+        Assert.Equal("gpt", list.GetProperty("sources")[0].GetProperty("table").GetString());
+        Assert.Equal(("clone-disk", "/b/laptop-2024-05-03T1020-img", "/dev/sda"), (clone.GetProperty("job").GetString(), clone.GetProperty("image").GetString(), clone.GetProperty("device").GetString()));
+        Assert.Equal(("/b/laptop-2024-05-03T1020-img", "/dev/sdb", "vfat stays"), (restore.GetProperty("image").GetString(), restore.GetProperty("device").GetString(), restore.GetProperty("note").GetString()));
+    }
+
+    [Fact]
     public void A_clone_result_names_the_image_its_size_and_the_device()
     {
         var final = new JobProgress(JobKind.Clone, "j1", "/dev/sda1", "/b/w-2024-05-03T1020.apt.ext4.gz", Start)

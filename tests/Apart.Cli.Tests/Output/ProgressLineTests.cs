@@ -17,6 +17,12 @@ public sealed class ProgressLineTests
             ProgressLine.Format(Clone(0.425) with { Rate = "9.87GB/min", EstimatedFinish = Now.AddSeconds(70) }, Now));
 
     [Fact]
+    public void A_disk_job_names_the_partition_at_work() =>
+        Assert.Equal(
+            "clone-disk 12.0% sda2 1.2GB/min",
+            ProgressLine.Format(new JobProgress(JobKind.CloneDisk, "a", "/dev/sda", "/b/d-img", Now) { Complete = 0.12, Part = "/dev/sda2", Rate = "1.2GB/min" }, Now));
+
+    [Fact]
     public void The_first_message_has_only_a_percentage() =>
         Assert.Equal("clone 0.0%", ProgressLine.Format(Clone(0), Now));
 

@@ -33,6 +33,7 @@ internal sealed class Engine : IAsyncDisposable
         CoreHost.AddCore(services, Options);
         services.AddSingleton<IDeviceInventory>(Inventory);
         services.AddSingleton<IImager>(Imager);
+        services.AddSingleton<IDiskImager>(DiskImager);
         services.AddSingleton<ICompressor>(new UncompressedCompressor());
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<ConnectSession>();
@@ -60,6 +61,8 @@ internal sealed class Engine : IAsyncDisposable
     public FakeInventory Inventory { get; } = new();
 
     public FakeImager Imager { get; } = new();
+
+    public FakeDiskImager DiskImager { get; } = new();
 
     public FakeTransport Transport { get; } = new();
 

@@ -41,6 +41,18 @@ internal sealed class FakeInventory : IDeviceInventory
         return part;
     }
 
+    /// <summary>Lists a disk with a gpt table and partitions the kernel shows no node for, at these offsets.</summary>
+    public SourceDevice AddDisk(string name, long size, params (long Start, long Size, bool Mounted)[] parts)
+    {
+        var disk = new SourceDevice(
+            name,
+            size,
+            [.. parts.Select((part, i) => new PartDevice($"{name}p{i + 1}", part.Size, part.Mounted, "ext4", Uuid: $"uuid-{i + 1}") { Start = part.Start, HasNode = false })],
+            "gpt");
+        Sources.Add(disk);
+        return disk;
+    }
+
     public async Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(CancellationToken cancellationToken = default)
     {
         Task hold;
