@@ -171,3 +171,42 @@ def _fill(mountpoint):
         "random_bytes": written["random"],
         "random_files": files["random"],
     }
+
+
+# -- a whole disk -----------------------------------------------------------------------------
+
+EFI_MIB = 32
+EFI_SOURCES = ["/usr/share/doc/bash", "/usr/share/doc/coreutils", "/usr/share/doc/util-linux", "/usr/share/doc/partclone"]
+CHECK = {"ext4": ["e2fsck", "-fn"], "vfat": ["fsck.vfat", "-n"]}
+
+
+def disk(fixture_path, path, size_mib):
+    """A GPT disk around the fixture, as a laptop's: an EFI vfat partition of 32 MiB holding some
+    documentation, then the fixture's ext4 as the second partition. Built afresh per run (the
+    fixture's bytes are copied sparsely). Returns [(number, fstype, start, size)] in bytes."""
+    mib = 1 << 20
+    efi_start, root_start = mib, (1 + EFI_MIB) * mib
+    with open(path, "wb") as f:
+        f.truncate((1 + EFI_MIB + size_mib + 1) * mib)
+    run("sfdisk", "-q", path, input=(
+        "label: gpt\n"
+        f"start={efi_start // 512}, size={EFI_MIB * mib // 512}, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name=\"EFI\"\n"
+        f"start={root_start // 512}, size={size_mib * mib // 512}, type=0FC63DAF-8483-4772-8E79-3D69C47D8E4C, name=\"root\"\n"))
+    run("dd", f"if={fixture_path}", f"of={path}", "bs=1M", f"seek={root_start // mib}", "conv=sparse,notrunc", "status=none")
+    device = run("losetup", "--find", "--show", "-o", str(efi_start), "--sizelimit", str(EFI_MIB * mib), path).stdout.strip()
+    try:
+        run("mkfs.vfat", "-n", "EFI", device)
+        run("mcopy", "-s", "-i", device, *[s for s in EFI_SOURCES if os.path.isdir(s)], "::/")
+    finally:
+        run("losetup", "-d", device, check=False)
+    return [(1, "vfat", efi_start, EFI_MIB * mib), (2, "ext4", root_start, size_mib * mib)]
+
+
+def check_disk(device, parts):
+    """Each partition of a restored disk checks clean with its filesystem's checker. parts: (name, fstype, start, size)."""
+    for _, fstype, start, size in parts:
+        mapped = run("losetup", "--find", "--show", "--read-only", "-o", str(start), "--sizelimit", str(size), device).stdout.strip()
+        try:
+            run(*CHECK[fstype], mapped)
+        finally:
+            run("losetup", "-d", mapped, check=False)

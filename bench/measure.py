@@ -255,3 +255,86 @@ def shell(script, log):
             pass
         raise JobFailed(f"shell pipeline exited {code}:\n{script}\n{tail}")
     return {"seconds": elapsed, "window": (started, started + elapsed), "pid": pid, "cpu": usage.ru_utime + usage.ru_stime}
+
+
+# -- whole disks ----------------------------------------------------------------------------
+
+# Clonezilla's piece size as the core uses it by default (plugins/Imaging.Clonezilla/PieceSize.cs).
+PIECE_BYTES = 4096 * 1000 * 1000
+
+
+def clone_disk_a(core_path, disk, directory, name, codec):
+    """A clone-disk through apart-core: a fresh core, started, caches dropped, request → success."""
+    core = Core(core_path)
+    try:
+        core.wait_started()
+        if not any(source.get("name") == os.path.basename(disk) for source in core.started.get("sources") or []):
+            raise JobFailed(f"apart-core does not list {disk}")
+        drop_caches()
+        request = {"type": "clone-disk", "source": disk, "destination": directory, "name": name, "compression": codec}
+        result = core.job(request, "clone-disk")
+        result.update(image=result["message"]["destination"], image_size=result["message"].get("image_size"),
+                      peak_rss_kib=core.peak_rss_kib(), pid=core.pid)
+        return result
+    finally:
+        core.close()
+
+
+def restore_disk_a(core_path, image, disk):
+    core = Core(core_path)
+    try:
+        core.wait_started()
+        drop_caches()
+        result = core.job({"type": "restore-disk", "source": image, "destination": disk}, "restore-disk")
+        result.update(peak_rss_kib=core.peak_rss_kib(), pid=core.pid)
+        return result
+    finally:
+        core.close()
+
+
+def clone_disk_script(codec, disk, parts, directory, log):
+    """The same work in bash: the table and boot areas (sfdisk, parted, dd, sgdisk), then per
+    partition a read-only loop device at its offset (no partition nodes here), partclone, the
+    compressor and split, then b2sum of every file and a flush. parts: (name, fstype, start, size)."""
+    q = shlex.quote
+    disk_name = os.path.basename(disk)
+    lines = ["set -o pipefail -e", f"exec 2>{q(log)}", f"mkdir -m 0700 {q(directory)}", f"cd {q(directory)}",
+             f"sfdisk --dump {q(disk)} > {q(disk_name)}-pt.sf",
+             f"parted -s {q(disk)} unit s print > {q(disk_name)}-pt.parted",
+             f"dd if={q(disk)} of={q(disk_name)}-mbr bs=512 count=1 status=none",
+             f"dd if={q(disk)} of={q(disk_name)}-gpt-1st bs=512 count=34 status=none",
+             f"sgdisk -b {q(disk_name)}-gpt.gdisk {q(disk)} > /dev/null"]
+    compress = COMPRESS[codec]
+    suffix = "uncomp" if codec == "uncompressed" else codec
+    for name, fstype, start, size in parts:
+        piped = f" | {shlex.join(compress)}" if compress else ""
+        lines += [f"l=$(losetup --find --show --read-only -o {start} --sizelimit {size} {q(disk)})",
+                  f"partclone.{fstype} -c -s \"$l\" -o -{piped} | split -a 2 -b {PIECE_BYTES} - {q(name)}.{fstype}-ptcl-img.{suffix}.",
+                  "losetup -d \"$l\""]
+    lines += [f"echo {' '.join(q(p[0]) for p in parts)} > parts", f"echo {q(disk_name)} > disk",
+              "b2sum -- * > B2SUMS", "sync -f B2SUMS"]
+    return "\n".join(lines) + "\n"
+
+
+def restore_disk_script(codec, image, disk, parts, log):
+    """The same work in bash: check the checksums, zero the old tables, sfdisk from the dump
+    without last-lba, the boot code, then per partition a loop device at its offset, cat of the
+    pieces, the decompressor and partclone; then a flush."""
+    q = shlex.quote
+    disk_name = os.path.basename(disk)
+    source = open(os.path.join(image, "disk")).read().split()[0]
+    sectors = int(open(f"/sys/block/{disk_name}/size").read())
+    lines = ["set -o pipefail -e", f"exec 2>{q(log)}", f"cd {q(image)}", "b2sum --check --quiet B2SUMS",
+             f"dd if=/dev/zero of={q(disk)} bs=512 count=34 conv=notrunc status=none",
+             f"dd if=/dev/zero of={q(disk)} bs=512 seek={sectors - 33} count=33 conv=notrunc status=none",
+             f"grep -v '^last-lba:' {q(source)}-pt.sf | sfdisk --no-reread --no-tell-kernel --force --wipe always --wipe-partitions always {q(disk)} > /dev/null",
+             f"dd if={q(source)}-mbr of={q(disk)} bs=446 count=1 conv=notrunc status=none"]
+    decompress = DECOMPRESS[codec]
+    suffix = "uncomp" if codec == "uncompressed" else codec
+    for name, fstype, start, size in parts:
+        piped = f" | {shlex.join(decompress)}" if decompress else ""
+        lines += [f"l=$(losetup --find --show -o {start} --sizelimit {size} {q(disk)})",
+                  f"cat {q(name)}.{fstype}-ptcl-img.{suffix}.*{piped} | partclone.{fstype} -r -s - -o \"$l\"",
+                  "losetup -d \"$l\""]
+    lines += [f"blockdev --flushbufs {q(disk)}"]
+    return "\n".join(lines) + "\n"

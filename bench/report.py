@@ -53,8 +53,8 @@ def added(entry):
 def targets(data):
     """(what, target, measured, met, note) for every target."""
     rows = []
-    for op in ("clone", "restore"):
-        for codec, entry in data[op].items():
+    for op in ("clone", "restore", "clone-disk", "restore-disk"):
+        for codec, entry in data.get(op, {}).items():
             value = median(ratios(entry))
             _, shares_added = added(entry)
             note = f"trace: the core adds {pct(median(shares_added))} (ratio {1 + median(shares_added):.3f})" if shares_added else ""
@@ -135,6 +135,27 @@ def render(data):
               f"{min(r):.3f} | {median(r):.3f} | {max(r):.3f} | {median(e['A']) / median(e['B']):.3f} |")
         w("")
 
+    w("## Whole disks: wall time, seconds")
+    w("")
+    d = data.get("disk")
+    if d:
+        w(f"A GPT disk {d['source']} around the fixture: " + ", ".join(f"{name} {fstype} ({size >> 20} MiB)" for name, fstype, size in d["parts"])
+          + f"; restored to {d['target']}, a copy of it. A: `clone-disk` and `restore-disk` requests; B: bash doing the same work "
+          "(the scripts are under Commands).")
+        w("")
+    w("| Operation | Codec | A min | A median | A max | B min | B median | B max | A/B per pair: min | median | max | median A ÷ median B |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for op in ("clone-disk", "restore-disk"):
+        for codec, e in data.get(op, {}).items():
+            r = ratios(e)
+            w(f"| {op} | {codec} | {s(min(e['A']))} | {s(median(e['A']))} | {s(max(e['A']))} | "
+              f"{s(min(e['B']))} | {s(median(e['B']))} | {s(max(e['B']))} | "
+              f"{min(r):.3f} | {median(r):.3f} | {max(r):.3f} | {median(e['A']) / median(e['B']):.3f} |")
+    for codec, e in data.get("clone-disk", {}).items():
+        w("")
+        w(f"Image directory by the core: {e['image_size']} bytes; by the shell: {e['B_image_size']} bytes ({codec}).")
+    w("")
+
     w("## The core's own cost")
     w("")
     w("| Operation | Codec | Core CPU s (median) | of which user | of which sys | Children CPU s (median) | Core ÷ children: min | median | max | B's CPU s (median) | Core peak RSS MiB (max) |")
@@ -211,6 +232,14 @@ def render(data):
                 commands += ", each started through " + ", ".join(f"`{w}`" for w in wrappers) + " (seen in the trace)"
             script = e["script"].strip().splitlines()[-1]
             w(f"- {op} {codec}: A {commands}; B `{script}`")
+    for op in ("clone-disk", "restore-disk"):
+        for codec, e in data.get(op, {}).items():
+            w(f"- {op} {codec}: B, after `set -o pipefail -e`:")
+            w("")
+            w("  ```sh")
+            for line in e["script"].strip().splitlines()[1:]:
+                w("  " + line)
+            w("  ```")
     w("")
 
     w("## What each figure means")
@@ -259,6 +288,10 @@ def render(data):
             w(f"- {op} {codec}: A " + ", ".join(s(v) for v in e["A"]) + "; B " + ", ".join(s(v) for v in e["B"])
               + "; core CPU " + ", ".join(f"{v:.2f}" for v in e["core_cpu"])
               + "; children CPU " + ", ".join(f"{v:.2f}" for v in e["children_cpu"]))
+    for op in ("clone-disk", "restore-disk"):
+        for codec, e in data.get(op, {}).items():
+            w(f"- {op} {codec}: A " + ", ".join(s(v) for v in e["A"]) + "; B " + ", ".join(s(v) for v in e["B"])
+              + "; core CPU " + ", ".join(f"{v:.2f}" for v in e["core_cpu"]))
     w("- start-up warm, ms: " + ", ".join(ms(v) for v in data["startup_warm"]))
     w("- start-up cold, ms: " + ", ".join(ms(v) for v in data["startup_cold"]))
     w("- status-request, ms: " + ", ".join(ms(v) for v in data["status_rtt"]))

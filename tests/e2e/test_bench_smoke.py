@@ -63,6 +63,9 @@ def test_quick_benchmark_writes_every_figure(tmp_path):
     for op, title in (("clone", "Clone: wall time, seconds"), ("restore", "Restore: wall time, seconds")):
         for codec in CODECS:
             numbers(row(parts[title], op, codec), 10)
+    # Whole disks: clone-disk and restore-disk of a GPT disk, gz.
+    for op in ("clone-disk", "restore-disk"):
+        numbers(row(parts["Whole disks: wall time, seconds"], op, "gz"), 10)
     # The core's cost during a clone: CPU shares and peak RSS.
     cost = parts["The core's own cost"]
     for codec in CODECS:
@@ -78,6 +81,8 @@ def test_quick_benchmark_writes_every_figure(tmp_path):
     for op in ("clone", "restore"):
         for codec in CODECS:
             assert row(targets, f"{op} wall ratio A/B, {codec}")[-1] in ("met", "**not met**")
+    for op in ("clone-disk", "restore-disk"):
+        assert row(targets, f"{op} wall ratio A/B, gz")[-1] in ("met", "**not met**")
     for label in [f"core CPU / children CPU during a clone, {codec}" for codec in CODECS] + [
         "core peak RSS during a clone (all codecs, max)",
         "start-up: spawn → status: started (median)",
