@@ -10,28 +10,10 @@ namespace Apart.Cli.Commands;
 internal sealed class CloneDiskCommand : SessionCommand<CloneDiskSettings>
 {
     /// <inheritdoc/>
-    protected override async Task<int> RunAsync(CoreSession session, CloneDiskSettings settings, CancellationToken interrupted)
+    protected override Task<int> RunAsync(CoreSession session, CloneDiskSettings settings, CancellationToken interrupted)
     {
-        var options = session.Started.CompressionOptions ?? [];
-        if (settings.Compression is { } codec && !options.Contains(codec))
-        {
-            Terminal.Fail($"unknown compression '{codec}': this machine offers {string.Join(", ", options)}");
-            return ExitCodes.Usage;
-        }
-
         var source = DevicePath.Of(settings.Source);
-        var name = settings.Name ?? DevicePath.DefaultImageName(source);
-        var request = new CloneDiskRequest(source, Path.GetFullPath(settings.Directory), name, settings.Compression);
-        var outcome = await new JobRunner(session, Terminal.Progress(settings.Json), session.JobsInFlight)
-            .RunAsync(request, JobKind.CloneDisk, $"clone {Path.GetFileName(source)}", interrupted)
-            .ConfigureAwait(false);
-        return JobReport.Tell(
-            Terminal,
-            request,
-            JobKind.CloneDisk,
-            outcome,
-            settings.Json,
-            final => $"Image: {final.Destination}\nSize:  {Bytes.Human(final.ImageSize ?? 0)} ({final.ImageSize ?? 0} bytes), cloned in {JobReport.Took(final)}",
-            "no image was kept");
+        var request = new CloneDiskRequest(source, Path.GetFullPath(settings.Directory), settings.Name ?? DevicePath.DefaultImageName(source), settings.Compression);
+        return CloneCommand.RunAsync(session, request, JobKind.CloneDisk, source, settings, interrupted);
     }
 }
