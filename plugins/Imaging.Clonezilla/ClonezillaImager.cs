@@ -174,6 +174,11 @@ public sealed class ClonezillaImager : IDiskImager
             throw new InvalidDataException(disks.Length == 0 ? "its 'disk' file names no disk" : $"it holds {disks.Length} disks ({string.Join(", ", disks)}); Apart restores one disk at a time");
         }
 
+        if (File.Exists(Path.Join(directory, ClonezillaNames.LvmVolumeGroups)))
+        {
+            throw new InvalidDataException("it holds LVM logical volumes, imaged one by one; Apart restores partitions, not volume groups");
+        }
+
         var name = disks[0];
         var tableFile = Path.Join(directory, ClonezillaNames.PartitionTable(name));
         if (!File.Exists(tableFile))

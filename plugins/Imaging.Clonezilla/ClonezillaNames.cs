@@ -30,6 +30,9 @@ internal static partial class ClonezillaNames
     public static IReadOnlyList<(string File, string Program)> ChecksumFiles { get; } =
         [(Checksums, "b2sum"), ("SHA1SUMS", "sha1sum"), ("MD5SUMS", "md5sum")];
 
+    /// <summary>Written when the disk holds LVM physical volumes: their volume groups, whose logical volumes are imaged instead.</summary>
+    public const string LvmVolumeGroups = "lvm_vg_dev.list";
+
     /// <summary>Apart's own note on an image it made: when, from what, and every file's size.</summary>
     public const string ApartManifest = "apart-img";
 

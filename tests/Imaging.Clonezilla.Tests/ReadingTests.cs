@@ -63,6 +63,17 @@ public sealed class ReadingTests
         Assert.Contains("2 disks (sda, sdb)", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_image_of_lvm_volumes_is_refused_saying_so()
+    {
+        using var lvm = Fixture.Copy("savedisk-gpt");
+        await File.WriteAllTextAsync(Path.Join(lvm.Path, "lvm_vg_dev.list"), "vg0 /dev/loop18p2 abcdef\n");
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => _format.ReadAsync(lvm.Path));
+
+        Assert.Contains("LVM logical volumes", refused.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("sda1.ext4-ptcl-img.gz.aa", "sda1", "ext4", "gz", "aa")]
     [InlineData("nvme0n1p2.vfat-ptcl-img.zst.ab", "nvme0n1p2", "vfat", "zst", "ab")]
