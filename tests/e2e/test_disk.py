@@ -7,6 +7,7 @@ import glob
 import os
 import random
 import re
+import signal
 import subprocess
 
 import disks
@@ -447,3 +448,39 @@ def test_cancel_or_a_killed_imager_mid_restore_disk_fails_it_and_leaves_no_loop_
     assert wait_until(lambda: core_children(core) == {}, timeout=5), evidence(core, f"processes left: {core_children(core)}")
     assert_no_core_loops(core, disk, target)
     assert_still_serving(core)
+
+
+def test_a_core_killed_mid_clone_disk_leaves_no_loop_device_and_the_next_core_removes_its_directory(rig):
+    from hardening_support import journal_records, reap, running
+    from processes import set_child_subreaper
+
+    disk, parts = long_disk(rig)
+    state = rig.directory(prefix="apart-e2e-state-")
+    env = {"APART_StateDirectory": state}
+    set_child_subreaper(True)
+    adopted = []
+    try:
+        doomed = rig.core(env=env)
+        destination = rig.directory()
+        first = start_job(doomed, {"type": "clone-disk", "source": disk.path, "destination": destination, "name": "doomed"}, "clone-disk")
+        wait_for_part_progress(doomed, first["id"], "clone-disk", parts[3].path)
+        adopted = list(core_children(doomed))
+        partial = first["destination"] + ".inprogress"
+        assert os.path.isdir(partial) and disks.core_loops_over(disk), "the premise: the clone is writing through the core's loop device"
+
+        doomed.process.send_signal(signal.SIGKILL)
+        doomed.process.wait(10)
+        for pid in adopted:
+            reap(pid, 5)
+
+        assert wait_until(lambda: disks.core_loops_over(disk) == [], timeout=10), f"loop devices left over {disk.path}: {disks.core_loops_over(disk)}"
+        assert os.path.isdir(partial), "the killed core's directory vanished before a new core started (nothing to prove)"
+        newcomer = rig.core(env=env)  # status: started comes after the clean-up
+        assert listing(destination) == [], evidence(newcomer, f"the next core left {listing(destination)}")
+        assert journal_records(state) == [], f"records left: {journal_records(state)}"
+    finally:
+        for pid in adopted:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+            reap(pid, 2)
+        set_child_subreaper(False)

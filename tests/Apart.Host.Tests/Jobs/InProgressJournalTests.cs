@@ -1,5 +1,6 @@
 using Apart.Host.Jobs;
 using Apart.Host.Native;
+using Apart.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Tmds.Linux.LibC;
 
@@ -31,6 +32,60 @@ public sealed class InProgressJournalTests : IDisposable
         Assert.False(File.Exists(ours));
         Assert.True(File.Exists(someoneElses));
         Assert.Empty(Directory.GetFiles(StateDirectory));
+    }
+
+    [Fact]
+    public void Removes_the_image_directory_of_a_dead_core_with_what_it_holds()
+    {
+        var ours = Path.Join(_root, "laptop-2024-01-01T0000-img.inprogress");
+        var journal = new InProgressJournal(StateDirectory, NullLogger<InProgressJournal>.Instance);
+        using (var parent = DirectoryHandle.Open(_root))
+        using (var directory = parent.CreateDirectory(Path.GetFileName(ours), Apart.Abstractions.FileModes.OwnerOnlyDirectory))
+        {
+            journal.Record(ours, directory.Handle);
+        }
+
+        File.WriteAllText(Path.Join(ours, "sda1.ext4-ptcl-img.gz.aa"), "half a partition");
+        PretendTheWriterDied();
+        new InProgressJournal(StateDirectory, NullLogger<InProgressJournal>.Instance).RemoveStale();
+
+        Assert.False(Directory.Exists(ours));
+        Assert.Empty(Directory.GetFiles(StateDirectory));
+    }
+
+    [RootFact]
+    public void Detaches_a_loop_device_a_dead_core_recorded_and_no_other()
+    {
+        using var disk = Apart.Testing.LoopDevice.Create(4 << 20);
+        var recorded = Programs.Run("losetup", "--find", "--show", "-o", "1048576", "--sizelimit", "1048576", disk.Path).Trim();
+        var other = Programs.Run("losetup", "--find", "--show", "-o", "2097152", "--sizelimit", "1048576", disk.Path).Trim();
+        try
+        {
+            var journal = new InProgressJournal(StateDirectory, NullLogger<InProgressJournal>.Instance);
+            _ = journal.RecordLoop(int.Parse(recorded["/dev/loop".Length..], System.Globalization.CultureInfo.InvariantCulture), 1 << 20, 1 << 20);
+            _ = journal.RecordLoop(int.Parse(other["/dev/loop".Length..], System.Globalization.CultureInfo.InvariantCulture), 3 << 20, 1 << 20); // maps something else now
+
+            PretendTheWriterDied();
+            new InProgressJournal(StateDirectory, NullLogger<InProgressJournal>.Instance).RemoveStale();
+
+            Assert.False(Attached(recorded, disk.Path), $"{recorded} is still attached");
+            Assert.True(Attached(other, disk.Path), $"{other}, which maps another range now, was detached");
+            Assert.Empty(Directory.GetFiles(StateDirectory));
+        }
+        finally
+        {
+            Programs.Run("losetup", "-d", other);
+            if (Attached(recorded, disk.Path))
+            {
+                Programs.Run("losetup", "-d", recorded);
+            }
+        }
+    }
+
+    private static bool Attached(string loop, string backing)
+    {
+        var file = $"/sys/block/{Path.GetFileName(loop)}/loop/backing_file";
+        return File.Exists(file) && File.ReadAllText(file).Trim() == backing;
     }
 
     [Fact]
