@@ -19,23 +19,33 @@ internal sealed class RestoreCommand : SessionCommand<RestoreSettings>
             return ExitCodes.Failure;
         }
 
-        if (!settings.Yes && !await ConfirmAsync(request.Source, Describe(session.Started, request.Destination), request.Destination, interrupted).ConfigureAwait(false))
+        return await RunAsync(session, request, JobKind.Restore, request.Source, request.Destination, Describe(session.Started, request.Destination), settings.Yes, settings.Json, interrupted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a restore of either kind: the overwrite is confirmed unless <paramref name="yes"/>, then
+    /// the job runs with progress and its end is told.
+    /// </summary>
+    internal static async Task<int> RunAsync(
+        CoreSession session, Request request, JobKind kind, string image, string device, string described, bool yes, bool json, CancellationToken interrupted)
+    {
+        if (!yes && !await ConfirmAsync(image, described, device, interrupted).ConfigureAwait(false))
         {
-            Terminal.Fail($"not restored: {request.Destination} was left as it was");
+            Terminal.Fail($"not restored: {device} was left as it was");
             return ExitCodes.Failure;
         }
 
-        var outcome = await new JobRunner(session, Terminal.Progress(settings.Json), session.JobsInFlight)
-            .RunAsync(request, JobKind.Restore, $"restore {Path.GetFileName(request.Destination)}", interrupted)
+        var outcome = await new JobRunner(session, Terminal.Progress(json), session.JobsInFlight)
+            .RunAsync(request, kind, $"restore {Path.GetFileName(device)}", interrupted)
             .ConfigureAwait(false);
         return JobReport.Tell(
             Terminal,
             request,
-            JobKind.Restore,
+            kind,
             outcome,
-            settings.Json,
-            final => $"Restored {request.Source} to {request.Destination} in {JobReport.Took(final)}." + JobReport.NoteOf(final),
-            $"{request.Destination} is unusable until an image is restored to it");
+            json,
+            final => $"Restored {image} to {device} in {JobReport.Took(final)}." + JobReport.NoteOf(final),
+            $"{device} is unusable until an image is restored to it");
     }
 
     /// <summary><c>/dev/sdb1 (64 MiB, ext4 "data", mounted)</c>, as far as the core knows it.</summary>

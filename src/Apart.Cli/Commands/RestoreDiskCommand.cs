@@ -20,23 +20,7 @@ internal sealed class RestoreDiskCommand : SessionCommand<RestoreDiskSettings>
             return ExitCodes.Failure;
         }
 
-        if (!settings.Yes && !await RestoreCommand.ConfirmAsync(request.Source, Describe(session.Started, request.Destination), request.Destination, interrupted).ConfigureAwait(false))
-        {
-            Terminal.Fail($"not restored: {request.Destination} was left as it was");
-            return ExitCodes.Failure;
-        }
-
-        var outcome = await new JobRunner(session, Terminal.Progress(settings.Json), session.JobsInFlight)
-            .RunAsync(request, JobKind.RestoreDisk, $"restore {Path.GetFileName(request.Destination)}", interrupted)
-            .ConfigureAwait(false);
-        return JobReport.Tell(
-            Terminal,
-            request,
-            JobKind.RestoreDisk,
-            outcome,
-            settings.Json,
-            final => $"Restored {request.Source} to {request.Destination} in {JobReport.Took(final)}." + JobReport.NoteOf(final),
-            $"{request.Destination} is unusable until an image is restored to it");
+        return await RestoreCommand.RunAsync(session, request, JobKind.RestoreDisk, request.Source, request.Destination, Describe(session.Started, request.Destination), settings.Yes, settings.Json, interrupted).ConfigureAwait(false);
     }
 
     /// <summary><c>/dev/sdc (2 GiB, gpt table: sdc1 vfat, sdc2 ext4 "home")</c>, as far as the core knows it.</summary>
