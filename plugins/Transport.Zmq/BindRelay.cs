@@ -94,7 +94,7 @@ internal sealed class BindRelay : IAsyncDisposable
             }
             else
             {
-                _session = RelayAsync(presenter, cancellationToken);
+                _session = RelayAsync(presenter, peer, cancellationToken);
             }
         }
     }
@@ -150,7 +150,7 @@ internal sealed class BindRelay : IAsyncDisposable
         return true;
     }
 
-    private async Task RelayAsync(Socket presenter, CancellationToken cancellationToken)
+    private async Task RelayAsync(Socket presenter, PeerCredentials peer, CancellationToken cancellationToken)
     {
         var loopback = await TakeLoopbackAsync(cancellationToken).ConfigureAwait(false);
         if (loopback is null)
@@ -159,7 +159,7 @@ internal sealed class BindRelay : IAsyncDisposable
             return;
         }
 
-        _loop.OnPeerConnected();
+        _loop.OnPeerConnected(peer);
         await RelaySession.RunAsync(loopback, presenter, cancellationToken).ConfigureAwait(false);
         Log.PresenterLeft(_logger);
         _loop.OnPeerDisconnected();

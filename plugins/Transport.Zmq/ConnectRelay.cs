@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Apart.Abstractions;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Transport.Zmq;
@@ -67,7 +68,7 @@ internal sealed class ConnectRelay : IAsyncDisposable
                     continue;
                 }
 
-                _loop.OnPeerConnected();
+                _loop.OnPeerConnected(IdentifyPresenter(unix));
                 _session = RelaySession.RunAsync(loopback, unix, cancellationToken);
                 await _session.ConfigureAwait(false);
                 Log.PresenterDisconnected(_logger, _address.Original);
@@ -89,7 +90,6 @@ internal sealed class ConnectRelay : IAsyncDisposable
             timeout.CancelAfter(s_dialTimeout);
             await socket.ConnectAsync(_address.ToUnixEndPoint(), timeout.Token).ConfigureAwait(false);
             _presenterMissing = false;
-            LogPresenter(socket);
             return socket;
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
@@ -117,17 +117,20 @@ internal sealed class ConnectRelay : IAsyncDisposable
         _ => e.Message,
     };
 
-    private void LogPresenter(Socket socket)
+    // Who bound the presenter's socket: said in the log, and told to the core with the connection.
+    private PeerCredentials? IdentifyPresenter(Socket socket)
     {
         try
         {
             var peer = UnixPeerCredentials.Read(socket);
             Log.PresenterConnected(_logger, _address.Original, peer.Pid, peer.Uid);
+            return peer;
         }
         catch (IOException e)
         {
             Log.PresenterConnected(_logger, _address.Original, -1, uint.MaxValue);
             Log.PeerCredentialsUnreadable(_logger, e.Message);
+            return null;
         }
     }
 }

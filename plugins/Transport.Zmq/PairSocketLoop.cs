@@ -142,8 +142,8 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         return request.Task;
     }
 
-    /// <summary>The relay paired a presenter with our socket.</summary>
-    public void OnPeerConnected() => TryPost(() => SetPeerConnected(true));
+    /// <summary>The relay paired a presenter with our socket; <paramref name="peer"/> is who it is.</summary>
+    public void OnPeerConnected(PeerCredentials? peer) => TryPost(() => SetPeerConnected(true, peer));
 
     /// <summary>The relay's presenter connection ended.</summary>
     public void OnPeerDisconnected() => TryPost(() => SetPeerConnected(false));
@@ -225,7 +225,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         }
     }
 
-    private void SetPeerConnected(bool connected)
+    private void SetPeerConnected(bool connected, PeerCredentials? peer = null)
     {
         if (connected == _peerConnected)
         {
@@ -239,7 +239,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         }
 
         _peerConnected = connected;
-        _events.Writer.TryWrite(connected ? new TransportEvent.PeerConnected() : new TransportEvent.PeerDisconnected());
+        _events.Writer.TryWrite(connected ? new TransportEvent.PeerConnected { Peer = peer } : new TransportEvent.PeerDisconnected());
         if (connected)
         {
             FlushSends();

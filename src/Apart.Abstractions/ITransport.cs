@@ -45,7 +45,15 @@ public abstract record TransportEvent
     public sealed record MessageReceived(ReadOnlyMemory<byte> Payload) : TransportEvent;
 
     /// <summary>A presenter is connected and can receive messages.</summary>
-    public sealed record PeerConnected : TransportEvent;
+    public sealed record PeerConnected : TransportEvent
+    {
+        /// <summary>
+        /// Who connected, as the kernel reports it (a Unix socket's SO_PEERCRED); null where the
+        /// transport cannot tell (tcp://). The core gives the images this presenter asks for to
+        /// this user.
+        /// </summary>
+        public PeerCredentials? Peer { get; init; }
+    }
 
     /// <summary>The presenter went away; messages sent now are lost until one connects.</summary>
     public sealed record PeerDisconnected : TransportEvent;

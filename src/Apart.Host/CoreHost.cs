@@ -47,6 +47,7 @@ internal static class CoreHost
             configuration["StateDirectory"] ?? "/var/lib/apart-core")
         {
             Service = service,
+            StartedFor = ImageOwner.StartedForThisProcess(),
         };
         var services = builder.Services;
         services.AddSingleton(PluginFolderLoader.LoadAll(options.PluginsDirectory, services));

@@ -23,7 +23,8 @@ public sealed class IpcBindTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_path.Path));
             await using var presenter = await PythonPeer.StartZmqAsync("connect", _path.Address);
 
-            await transport.ExpectAsync<TransportEvent.PeerConnected>();
+            var connected = await transport.ExpectAsync<TransportEvent.PeerConnected>();
+            Assert.Equal(new PeerCredentials(presenter.Pid, 0, 0), connected.Peer);
             Assert.True(await presenter.SendAsync(Payloads.Yaml("type: status-request\n")));
             Assert.Equal(Payloads.Yaml("type: status-request\n"), await transport.ExpectMessageAsync());
             var big = Payloads.OneMebibyte();

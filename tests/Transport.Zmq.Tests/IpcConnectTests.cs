@@ -18,7 +18,9 @@ public sealed class IpcConnectTests(ITestOutputHelper output) : IDisposable
         await using var presenter = await PythonPeer.StartZmqAsync("bind", _path.Address);
         await using var transport = PairTransport.Connect(_path.Address, _logger);
 
-        await transport.ExpectAsync<TransportEvent.PeerConnected>();
+        // Who bound the socket: the core gives the images this presenter asks for to its user.
+        var connected = await transport.ExpectAsync<TransportEvent.PeerConnected>();
+        Assert.Equal(new PeerCredentials(presenter.Pid, 0, 0), connected.Peer);
         Assert.True(await transport.SendAsync(Payloads.Yaml("type: status\nstatus: started\n"), s_sendTimeout));
         Assert.Equal(Payloads.Yaml("type: status\nstatus: started\n"), await presenter.ReceiveAsync(s_sendTimeout));
 

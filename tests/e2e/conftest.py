@@ -16,7 +16,14 @@ _shown = []  # user properties named "shown": outcomes a test reports, whichever
 # -- what a run shows besides pass and fail ----------------------------------------------------
 
 
+# Set by sudo or pkexec when the suite itself was started through them (scripts/as-root.sh): a
+# core would give its images to that user. The suite's cores are root's unless a test says so.
+STARTER_VARIABLES = ("PKEXEC_UID", "SUDO_UID", "SUDO_GID", "SUDO_USER", "SUDO_COMMAND")
+
+
 def pytest_configure(config):
+    for variable in STARTER_VARIABLES:
+        os.environ.pop(variable, None)
     """Chooses the fuzz seed once, in the controlling process: it is printed at the top of the run
     whatever happens later, and pytest-xdist's workers, started afterwards, inherit it."""
     if not hasattr(config, "workerinput") and not os.environ.get(FUZZ_SEED_VARIABLE):

@@ -22,8 +22,9 @@ internal sealed class ConnectSession(SessionParts parts) : Session(parts)
         {
             switch (await link.NextAsync(deadline, stopping).ConfigureAwait(false))
             {
-                case PresenterLink.Happening.Connected:
+                case PresenterLink.Happening.Connected connected:
                     Parts.Outbox.PresenterConnected = true;
+                    Parts.Router.Presenter = connected.Peer;
                     deadline = null;
                     if (!greeted)
                     {
@@ -34,6 +35,7 @@ internal sealed class ConnectSession(SessionParts parts) : Session(parts)
                     break;
                 case PresenterLink.Happening.Disconnected:
                     Parts.Outbox.PresenterConnected = false;
+                    Parts.Router.Presenter = null;
                     deadline = Parts.Time.GetUtcNow() + options.PresenterGrace;
                     break;
                 case PresenterLink.Happening.Message message:

@@ -12,6 +12,12 @@ internal sealed record CoreOptions(string Address, string PluginsDirectory, stri
     /// <summary>How long a connect-mode core waits for its presenter to come (back) before it gives up.</summary>
     public TimeSpan PresenterGrace { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// The user who started the core through pkexec or sudo: a root presenter's images are
+    /// given to them (see <see cref="Jobs.ImageOwner"/>). Null: root's images stay root's.
+    /// </summary>
+    public Jobs.ImageOwner? StartedFor { get; init; }
+
     /// <summary>How long a connect-mode core waits for the first connection.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

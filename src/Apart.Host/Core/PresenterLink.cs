@@ -27,8 +27,8 @@ internal sealed class PresenterLink
         {
         }
 
-        /// <summary>A presenter connected and can receive messages.</summary>
-        public sealed record Connected : Happening;
+        /// <summary>A presenter connected and can receive messages; <paramref name="Peer"/> is who, where the transport can tell.</summary>
+        public sealed record Connected(PeerCredentials? Peer) : Happening;
 
         /// <summary>The presenter went away.</summary>
         public sealed record Disconnected : Happening;
@@ -59,8 +59,8 @@ internal sealed class PresenterLink
             {
                 switch (happened)
                 {
-                    case TransportEvent.PeerConnected:
-                        return new Happening.Connected();
+                    case TransportEvent.PeerConnected connected:
+                        return new Happening.Connected(connected.Peer);
                     case TransportEvent.PeerDisconnected:
                         return new Happening.Disconnected();
                     case TransportEvent.MessageReceived message:

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Apart.Abstractions;
 using Apart.Host.Jobs;
 using Apart.Protocol;
 using Microsoft.Extensions.Logging;
@@ -12,11 +13,18 @@ namespace Apart.Host.Core;
 /// at once whatever the inventory or a disk is doing.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "One router lives as long as the core; its token source has no timer.")]
-internal sealed class RequestRouter(Outbox outbox, StatusReporter status, Startup startup, JobRegistry jobs, ImageDeleter deleter, ILogger<RequestRouter> logger)
+internal sealed class RequestRouter(
+    Outbox outbox, StatusReporter status, Startup startup, JobRegistry jobs, ImageDeleter deleter, CoreOptions options, ILogger<RequestRouter> logger)
 {
     private readonly SerialQueue _statusAnswers = new();
     private readonly SerialQueue _deletions = new();
     private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// Who is connected, as the transport reports it (set by the session as presenters come and
+    /// go): the images its requests make are given to that user (<see cref="ImageOwner"/>).
+    /// </summary>
+    public PeerCredentials? Presenter { get; set; }
 
     /// <summary>
     /// Handles one message; true when it asks the core to exit (kill-request). Whatever a
@@ -80,7 +88,7 @@ internal sealed class RequestRouter(Outbox outbox, StatusReporter status, Startu
                 QueueStatus(MessageTypes.StatusRequest);
                 return false;
             case CloneRequest or RestoreRequest or VerifyRequest or CloneDiskRequest or RestoreDiskRequest:
-                _ = jobs.StartAsync(request); // answers for itself, in turn
+                _ = jobs.StartAsync(request, ImageOwner.Of(Presenter, options.StartedFor)); // answers for itself, in turn
                 return false;
             case CancelRequest cancel:
                 if (!jobs.Cancel(cancel.Kind, cancel.Id))

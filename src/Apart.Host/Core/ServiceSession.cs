@@ -32,14 +32,16 @@ internal sealed class ServiceSession(SessionParts parts, ISystemdNotifier system
             {
                 switch (await link.NextAsync(deadline: null, stopping).ConfigureAwait(false))
                 {
-                    case PresenterLink.Happening.Connected:
+                    case PresenterLink.Happening.Connected connected:
                         // Each presenter that connects learns what is in flight (docs/PROTOCOL.md §3).
                         Parts.Outbox.PresenterConnected = true;
+                        Parts.Router.Presenter = connected.Peer;
                         Parts.Router.QueueStatus(request: null);
                         break;
                     case PresenterLink.Happening.Disconnected or PresenterLink.Happening.StoppedReading:
                         // A service outlives its presenters: the next one gets the status.
                         Parts.Outbox.PresenterConnected = false;
+                        Parts.Router.Presenter = null;
                         break;
                     case PresenterLink.Happening.Message message:
                         if (Parts.Router.Route(message.Payload))

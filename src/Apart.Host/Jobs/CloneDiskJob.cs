@@ -218,18 +218,22 @@ internal sealed class CloneDiskJob : Job
         }
     }
 
-    // Every file owner-only and on the disk, then the directory: the image's size in bytes.
+    // Every file owner-only, given to who asked and on the disk, then the directory: the image's
+    // size in bytes.
     private long FlushFiles()
     {
         long size = 0;
         foreach (var file in _directory.Files())
         {
+            var path = Path.Join(_directory.Path, file);
             using var handle = NativeFile.OpenAt(_directory.Handle, file, O_RDONLY | O_NOFOLLOW);
             _ = fchmod(NativeFile.Fd(handle), (mode_t)(int)FileModes.OwnerOnly);
-            NativeFile.Fsync(handle, Path.Join(_directory.Path, file));
+            GiveToOwner(handle, path);
+            NativeFile.Fsync(handle, path);
             size += NativeFile.Stat(handle).st_size;
         }
 
+        GiveToOwner(_directory.Handle, _directory.Path);
         _directory.Flush();
         return size;
     }

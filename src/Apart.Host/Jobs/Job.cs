@@ -4,6 +4,7 @@ using Apart.Host.Core;
 using Apart.Host.Native;
 using Apart.Protocol;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace Apart.Host.Jobs;
 
@@ -30,6 +31,7 @@ internal abstract class Job
         Kind = kind;
         Id = ticket.Id;
         Start = ticket.Start;
+        Owner = ticket.Owner;
         Source = source;
         Destination = destination;
         _outbox = services.Outbox;
@@ -49,6 +51,22 @@ internal abstract class Job
 
     /// <summary>Clone: the final image path. Restore: the device. Verify: null.</summary>
     public string? Destination { get; }
+
+    /// <summary>Who the image this job makes is given to; null leaves it root's.</summary>
+    protected ImageOwner? Owner { get; }
+
+    /// <summary>
+    /// Gives a file or directory this job created, complete, to <see cref="Owner"/>. On a
+    /// destination without Unix owners (vfat, where the mount decides) it stays as it is: the
+    /// image is whole either way and failing it would lose a good backup; the log says so.
+    /// </summary>
+    protected void GiveToOwner(SafeFileHandle handle, string path)
+    {
+        if (Owner?.Give(handle) is { } reason)
+        {
+            _logger.ImageNotGiven(path, Owner.Uid, reason);
+        }
+    }
 
     /// <summary>The clock the job's times come from.</summary>
     protected TimeProvider Time => _time;

@@ -37,11 +37,12 @@ internal sealed class JobRegistry(JobServices services, Outbox outbox, TimeProvi
     /// failure message. Completes once the job started or was refused.
     /// </summary>
     /// <param name="request">A clone, restore or verify request.</param>
+    /// <param name="owner">Who asked, to whom the image a clone makes is given; null leaves it root's.</param>
     /// <param name="cancellationToken">Stops the request's checks (as the core's ending does); it is then refused.</param>
-    public Task StartAsync(Request request, CancellationToken cancellationToken = default)
+    public Task StartAsync(Request request, ImageOwner? owner = null, CancellationToken cancellationToken = default)
     {
         var (kind, source, destination, create) = Plan(request);
-        var ticket = new JobTicket(NewId(), time.GetUtcNow());
+        var ticket = new JobTicket(NewId(), time.GetUtcNow(), owner);
         var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _preparations.Enqueue(async () =>
         {

@@ -1,0 +1,110 @@
+using Apart.Abstractions;
+using Apart.Host.Jobs;
+using Apart.Host.Native;
+using Apart.Host.Tests.Fakes;
+using Apart.Protocol;
+using Apart.Testing;
+using TestLoop = Apart.Testing.LoopDevice;
+
+namespace Apart.Host.Tests.Jobs;
+
+public sealed class ImageOwnerTests : EngineTests
+{
+    private const long MiB = 1024 * 1024;
+
+    // Nobody on the test machine: the file must carry the ids, not a name that happens to exist.
+    private static readonly PeerCredentials Alice = new(4242, 43210, 43211);
+
+    [Fact]
+    public void A_presenter_that_is_not_root_owns_what_it_asks_for()
+    {
+        var startedFor = new ImageOwner(1000, 1000);
+
+        Assert.Equal(new ImageOwner(43210, 43211), ImageOwner.Of(Alice, startedFor));
+        Assert.Equal(startedFor, ImageOwner.Of(new PeerCredentials(1, 0, 0), startedFor));
+        Assert.Equal(startedFor, ImageOwner.Of(null, startedFor));
+        Assert.Null(ImageOwner.Of(new PeerCredentials(1, 0, 0), startedFor: null));
+        Assert.Null(ImageOwner.Of(new PeerCredentials(-1, uint.MaxValue, uint.MaxValue), startedFor: null));
+    }
+
+    [Theory]
+    [InlineData("1000", null, null, 1000u, 77u)]      // pkexec: the primary group from the user database
+    [InlineData(null, "1001", "1002", 1001u, 1002u)]  // sudo names the group itself
+    [InlineData(null, "1001", null, 1001u, 77u)]
+    [InlineData("1000", "1001", "1002", 1000u, 77u)]  // pkexec's word first
+    public void The_user_who_started_the_core_through_pkexec_or_sudo_is_read_from_their_variables(
+        string? pkexecUid, string? sudoUid, string? sudoGid, uint uid, uint gid)
+    {
+        var environment = new Dictionary<string, string?> { ["PKEXEC_UID"] = pkexecUid, ["SUDO_UID"] = sudoUid, ["SUDO_GID"] = sudoGid };
+
+        var owner = ImageOwner.StartedFor(name => environment.GetValueOrDefault(name), _ => 77);
+
+        Assert.Equal(new ImageOwner(uid, gid), owner);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("0")]
+    [InlineData("")]
+    [InlineData("-5")]
+    [InlineData("1000 ")]
+    [InlineData("4294967295")]
+    public void Root_or_no_usable_starter_leaves_images_roots(string? pkexecUid)
+    {
+        Assert.Null(ImageOwner.StartedFor(name => name == "PKEXEC_UID" ? pkexecUid : null, _ => 77));
+    }
+
+    [Fact]
+    public void A_starter_the_system_does_not_know_gets_the_file_but_not_a_group()
+    {
+        Assert.Equal(new ImageOwner(43210, null), ImageOwner.StartedFor(name => name == "PKEXEC_UID" ? "43210" : null, Users.PrimaryGroup));
+        Assert.Equal(0u, Users.PrimaryGroup(0));
+    }
+
+    [RootFact]
+    public async Task A_clone_asked_for_by_a_user_is_theirs_owner_only()
+    {
+        var source = Engine.Inventory.Add("apart-absent", 4096);
+        Engine.Router.Presenter = Alice;
+
+        Engine.Route(new CloneRequest(source.DevicePath, Engine.Images, "alices", "uncompressed"));
+
+        var done = await Engine.Transport.NextAsync<JobProgress>(progress => progress.Finish is not null);
+        AssertOwned(done.Destination!, Alice, FileModes.OwnerOnly);
+    }
+
+    [RootFact]
+    public async Task A_clone_asked_for_by_root_stays_roots()
+    {
+        var source = Engine.Inventory.Add("apart-absent", 4096);
+        Engine.Router.Presenter = new PeerCredentials(1, 0, 0);
+
+        Engine.Route(new CloneRequest(source.DevicePath, Engine.Images, "roots", "uncompressed"));
+
+        var done = await Engine.Transport.NextAsync<JobProgress>(progress => progress.Finish is not null);
+        AssertOwned(done.Destination!, new PeerCredentials(1, 0, 0), FileModes.OwnerOnly);
+    }
+
+    [RootFact]
+    public async Task A_disk_image_asked_for_by_a_user_is_theirs_directory_and_every_file()
+    {
+        using var device = TestLoop.Create(3 * MiB);
+        var disk = Engine.Inventory.AddDisk(Path.GetFileName(device.Path), device.Size, (MiB, MiB, false));
+        Engine.Imager.CloneWith = source => new CommandLine("cat", [source.Path]);
+        Engine.Router.Presenter = Alice;
+
+        Engine.Route(new CloneDiskRequest(disk.DevicePath, Engine.Images, "alices", "uncompressed"));
+
+        var done = await Engine.Transport.NextAsync<JobProgress>(progress => progress.Finish is not null);
+        AssertOwned(done.Destination!, Alice, FileModes.OwnerOnlyDirectory);
+        Assert.NotEmpty(Directory.EnumerateFiles(done.Destination!));
+        Assert.All(Directory.EnumerateFiles(done.Destination!), file => AssertOwned(file, Alice, FileModes.OwnerOnly));
+    }
+
+    private static void AssertOwned(string path, PeerCredentials owner, UnixFileMode mode)
+    {
+        var st = NativeFile.LinkStat(path)!.Value;
+        Assert.Equal((owner.Uid, owner.Gid), ((uint)st.st_uid, (uint)st.st_gid));
+        Assert.Equal(mode, File.GetUnixFileMode(path));
+    }
+}
