@@ -29,7 +29,7 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Error, Message = "The {Kind} job {Id} could not clean up")]
     public static partial void JobCleanupFailed(this ILogger logger, Exception exception, Apart.Protocol.JobKind kind, string id);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot give {Path} to uid {Uid} ({Reason}): it keeps the owner its filesystem gave it")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} is not given to uid {Uid} ({Reason}): it keeps the owner its filesystem gave it")]
     public static partial void ImageNotGiven(this ILogger logger, string path, uint uid, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cannot list devices")]

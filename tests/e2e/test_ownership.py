@@ -1,6 +1,7 @@
 """Images owned by who asked: a presenter running as a user (a member of the service's group)
-gets images and image directories owned by that user, mode 0600, readable by them; a core
-started through pkexec gives a root presenter's images to PKEXEC_UID; root's stay root's."""
+gets images and image directories owned by that user, mode 0600, readable by them, in
+directories they may write in; a core started through pkexec gives a root presenter's images to
+PKEXEC_UID; root's stay root's."""
 
 import json
 import os
@@ -74,6 +75,15 @@ def test_a_member_driving_the_service_gets_images_and_image_directories_of_their
     read_as(accounts.member, os.path.join(directory, "parts"))
     assert owned(destination)[:2] == (member.pw_uid, member.pw_gid), "the directory the user named is left as it was"
 
+    # Where the member may not write themselves (a directory of root's), the core still writes
+    # (it is root) but the image stays root's: nobody is lent root's reach as files of their own.
+    roots = service.directory()
+    os.chmod(roots, 0o755)
+    code, out, err = apart_as(accounts.member, "--connect", core.address, "clone", source.path, roots, "--name", "notmine", "--json")
+    assert code == 0, f"{err}\n{core.log_tail()}"
+    assert owned(json.loads(out)["image"]) == (0, 0, 0o600)
+    assert f"is not given to uid {member.pw_uid} (they may not write in {roots})" in core.log(), core.log_tail()
+
     # A root presenter of the same core: root's image.
     presenter = service.client(core)
     presenter.greeting()
@@ -85,7 +95,9 @@ def test_a_member_driving_the_service_gets_images_and_image_directories_of_their
 def test_a_core_started_through_pkexec_gives_a_root_presenters_images_to_pkexec_uid_and_otherwise_to_root(presenters, loops, accounts, tmp_path):
     source = filesystems.make(loops, "ext4", label="pkexecsrc", files=False)
     member = pwd.getpwnam(accounts.member)
-    destination = str(tmp_path)
+    destination = str(tmp_path / "backups")
+    os.mkdir(destination, 0o700)
+    os.chown(destination, member.pw_uid, member.pw_gid)
     for name, env, expected in (("pkexec", {"PKEXEC_UID": str(member.pw_uid)}, (member.pw_uid, member.pw_gid, 0o600)),
                                 ("plain", {}, (0, 0, 0o600))):
         core = presenters(env=env)

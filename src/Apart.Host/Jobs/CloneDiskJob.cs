@@ -228,12 +228,12 @@ internal sealed class CloneDiskJob : Job
             var path = Path.Join(_directory.Path, file);
             using var handle = NativeFile.OpenAt(_directory.Handle, file, O_RDONLY | O_NOFOLLOW);
             _ = fchmod(NativeFile.Fd(handle), (mode_t)(int)FileModes.OwnerOnly);
-            GiveToOwner(handle, path);
+            GiveToOwner(handle, path, _parent);
             NativeFile.Fsync(handle, path);
             size += NativeFile.Stat(handle).st_size;
         }
 
-        GiveToOwner(_directory.Handle, _directory.Path);
+        GiveToOwner(_directory.Handle, _directory.Path, _parent);
         _directory.Flush();
         return size;
     }

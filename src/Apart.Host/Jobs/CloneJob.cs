@@ -120,7 +120,7 @@ internal sealed class CloneJob : Job
         cancellationToken.ThrowIfCancellationRequested();
         ReportSyncing();
         _ = NativeFile.TrySetAttribute(_file, ImageAttributes.SourceSize, _sourceSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        GiveToOwner(_file, Destination!);
+        GiveToOwner(_file, Destination!, _directory);
         NativeFile.Fsync(_file, Destination!);
         var size = NativeFile.Stat(_file).st_size;
         try

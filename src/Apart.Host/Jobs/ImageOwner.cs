@@ -53,6 +53,21 @@ internal sealed record ImageOwner(uint Uid, uint? Gid)
     /// <summary>The core's own environment and the system's user database.</summary>
     public static ImageOwner? StartedForThisProcess() => StartedFor(Environment.GetEnvironmentVariable, Users.PrimaryGroup);
 
+    /// <summary>
+    /// Whether this user could have made a file in <paramref name="directory"/> themselves (write
+    /// and search permission by its owner, group or other bits, as the kernel would decide without
+    /// ACLs). Elsewhere (say /etc) an image stays root's: the core writes where its presenter may
+    /// not, but never lends that to a user as files of their own there.
+    /// </summary>
+    public bool MayWriteIn(SafeFileHandle directory)
+    {
+        var st = NativeFile.Stat(directory);
+        var needed = (uint)st.st_uid == Uid ? UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            : Users.Groups(Uid, Gid ?? Users.PrimaryGroup(Uid) ?? uint.MaxValue).Contains((uint)st.st_gid) ? UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            : UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        return ((UnixFileMode)(int)(uint)st.st_mode & needed) == needed;
+    }
+
     /// <summary>Gives an open file (or directory) the core created to this user; the reason when it cannot.</summary>
     public string? Give(SafeFileHandle handle)
     {

@@ -56,15 +56,25 @@ internal abstract class Job
     protected ImageOwner? Owner { get; }
 
     /// <summary>
-    /// Gives a file or directory this job created, complete, to <see cref="Owner"/>. On a
-    /// destination without Unix owners (vfat, where the mount decides) it stays as it is: the
-    /// image is whole either way and failing it would lose a good backup; the log says so.
+    /// Gives a file or directory this job created, complete, in <paramref name="destination"/>
+    /// to <see cref="Owner"/>, when they could have written there themselves. On a destination
+    /// without Unix owners (vfat, where the mount decides) it stays as it is: the image is whole
+    /// either way and failing it would lose a good backup. The log says why it was not given.
     /// </summary>
-    protected void GiveToOwner(SafeFileHandle handle, string path)
+    protected void GiveToOwner(SafeFileHandle handle, string path, DirectoryHandle destination)
     {
-        if (Owner?.Give(handle) is { } reason)
+        if (Owner is not { } owner)
         {
-            _logger.ImageNotGiven(path, Owner.Uid, reason);
+            return;
+        }
+
+        if (!owner.MayWriteIn(destination.Handle))
+        {
+            _logger.ImageNotGiven(path, owner.Uid, $"they may not write in {destination.Path}");
+        }
+        else if (owner.Give(handle) is { } reason)
+        {
+            _logger.ImageNotGiven(path, owner.Uid, reason);
         }
     }
 

@@ -62,15 +62,54 @@ public sealed class ImageOwnerTests : EngineTests
     }
 
     [RootFact]
-    public async Task A_clone_asked_for_by_a_user_is_theirs_owner_only()
+    public void A_user_may_write_in_a_directory_by_its_owner_group_or_other_bits_as_the_kernel_decides()
+    {
+        var alice = new ImageOwner(Alice.Uid, Alice.Gid);
+        var directory = Path.Join(Engine.Directory, "shared");
+        Directory.CreateDirectory(directory);
+
+        bool MayWrite(uint uid, uint gid, UnixFileMode mode)
+        {
+            Chown(directory, uid, gid);
+            File.SetUnixFileMode(directory, mode);
+            using var handle = NativeFile.Open(directory, Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_DIRECTORY);
+            return alice.MayWriteIn(handle);
+        }
+
+        const UnixFileMode all = (UnixFileMode)0x1FF;
+        Assert.True(MayWrite(Alice.Uid, 0, FileModes.OwnerOnlyDirectory));
+        Assert.False(MayWrite(Alice.Uid, 0, all & ~UnixFileMode.UserWrite)); // the owner's bits are what count for the owner
+        Assert.True(MayWrite(0, Alice.Gid, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute));
+        Assert.False(MayWrite(0, Alice.Gid, all & ~UnixFileMode.GroupWrite));
+        Assert.True(MayWrite(0, 0, all | UnixFileMode.StickyBit)); // /tmp
+        Assert.False(MayWrite(0, 0, all & ~UnixFileMode.OtherWrite));
+        Assert.Contains(0u, Users.Groups(0, 0));
+    }
+
+    [RootFact]
+    public async Task A_clone_asked_for_by_a_user_into_a_directory_of_theirs_is_theirs_owner_only()
     {
         var source = Engine.Inventory.Add("apart-absent", 4096);
+        Chown(Engine.Images, Alice.Uid, Alice.Gid);
         Engine.Router.Presenter = Alice;
 
         Engine.Route(new CloneRequest(source.DevicePath, Engine.Images, "alices", "uncompressed"));
 
         var done = await Engine.Transport.NextAsync<JobProgress>(progress => progress.Finish is not null);
         AssertOwned(done.Destination!, Alice, FileModes.OwnerOnly);
+    }
+
+    [RootFact]
+    public async Task A_clone_asked_for_by_a_user_into_a_directory_they_may_not_write_in_stays_roots()
+    {
+        var source = Engine.Inventory.Add("apart-absent", 4096);
+        File.SetUnixFileMode(Engine.Images, FileModes.OwnerOnlyDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        Engine.Router.Presenter = Alice;
+
+        Engine.Route(new CloneRequest(source.DevicePath, Engine.Images, "not-alices", "uncompressed"));
+
+        var done = await Engine.Transport.NextAsync<JobProgress>(progress => progress.Finish is not null);
+        AssertOwned(done.Destination!, new PeerCredentials(1, 0, 0), FileModes.OwnerOnly);
     }
 
     [RootFact]
@@ -91,6 +130,7 @@ public sealed class ImageOwnerTests : EngineTests
         using var device = TestLoop.Create(3 * MiB);
         var disk = Engine.Inventory.AddDisk(Path.GetFileName(device.Path), device.Size, (MiB, MiB, false));
         Engine.Imager.CloneWith = source => new CommandLine("cat", [source.Path]);
+        Chown(Engine.Images, Alice.Uid, Alice.Gid);
         Engine.Router.Presenter = Alice;
 
         Engine.Route(new CloneDiskRequest(disk.DevicePath, Engine.Images, "alices", "uncompressed"));
@@ -99,6 +139,14 @@ public sealed class ImageOwnerTests : EngineTests
         AssertOwned(done.Destination!, Alice, FileModes.OwnerOnlyDirectory);
         Assert.NotEmpty(Directory.EnumerateFiles(done.Destination!));
         Assert.All(Directory.EnumerateFiles(done.Destination!), file => AssertOwned(file, Alice, FileModes.OwnerOnly));
+    }
+
+    private static unsafe void Chown(string path, uint uid, uint gid)
+    {
+        fixed (byte* p = NativeText.NullTerminated(path))
+        {
+            Assert.Equal(0, Tmds.Linux.LibC.chown(p, uid, gid));
+        }
     }
 
     private static void AssertOwned(string path, PeerCredentials owner, UnixFileMode mode)
