@@ -98,6 +98,16 @@ public sealed class ContractVersionTests : IDisposable
         Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), assembly => assembly.GetName().Name == "Newer.Codec");
     }
 
+    [Fact]
+    public void The_templates_default_contract_version_is_one_this_host_loads()
+    {
+        var template = Path.Join(RepoRoot(), "templates", "apart-codec", ".template.config", "template.json");
+        var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(template));
+        var sdkVersion = json.RootElement.GetProperty("symbols").GetProperty("sdkVersion").GetProperty("defaultValue").GetString()!;
+
+        Assert.True(ContractVersion.Loads(ContractVersion.Host, Version.Parse(sdkVersion)), $"the template builds against {sdkVersion}; this host offers {ContractVersion.Host}");
+    }
+
     // A minimal assembly, NAME.dll in plugins/NAME/, that references Apart.Abstractions at the
     // given version: what a plugin built against that version records.
     private void WritePluginReferencing(string name, Version contracts)
@@ -129,4 +139,6 @@ public sealed class ContractVersionTests : IDisposable
         var configuration = new DirectoryInfo(testOutput).Parent!.Name;
         return Path.GetFullPath(Path.Join(testOutput, "../../../../TestPlugins", name, "bin", configuration, "net10.0"));
     }
+
+    private static string RepoRoot() => Path.GetFullPath(Path.Join(AppContext.BaseDirectory, "../../../../.."));
 }
