@@ -21,6 +21,9 @@ public static class PluginFolderLoader
     /// <summary>
     /// Loads the plugins and lets each register its services. A folder that fails is skipped:
     /// what it registered before failing is discarded and the failure is reported, never fatal.
+    /// A plugin built against a contract version this host does not load
+    /// (<see cref="ContractVersion.Loads"/>) is skipped before it is loaded, with an
+    /// <see cref="IncompatiblePluginException"/> naming both versions.
     /// </summary>
     public static PluginLoadReport LoadAll(string pluginsDirectory, IServiceCollection services)
     {
@@ -60,6 +63,14 @@ public static class PluginFolderLoader
         if (!File.Exists(assemblyPath))
         {
             throw new FileNotFoundException($"A plugin folder must hold {name}.dll", assemblyPath);
+        }
+
+        // Checked before the assembly is loaded: a plugin built against contracts this host does not
+        // offer would otherwise fail later and obscurely (a missing method on its first job).
+        var builtAgainst = ContractVersion.ReferencedBy(assemblyPath);
+        if (builtAgainst is not null && !ContractVersion.Loads(ContractVersion.Host, builtAgainst))
+        {
+            throw new IncompatiblePluginException(ContractVersion.Refusal(ContractVersion.Host, builtAgainst));
         }
 
         var entryPoints = LoadContextFor(assemblyPath).LoadFromAssemblyPath(assemblyPath).GetExportedTypes()
