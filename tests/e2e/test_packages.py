@@ -83,8 +83,8 @@ def group_exists(name):
     return run("getent", "group", name, check=False).returncode == 0
 
 
-def apart(*args, timeout=180):
-    env = dict(os.environ)
+def apart(*args, timeout=180, extra_env=None):
+    env = dict(os.environ, **(extra_env or {}))
     env.pop("APART_CORE", None)  # the core beside the installed apart, as a user's
     env.pop("APART_CONNECT", None)
     result = subprocess.run([APART, *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env, cwd="/")
@@ -183,6 +183,13 @@ def test_installed_packages_clone_verify_restore_and_purge_to_nothing(debs, loop
         code, out, err = apart("list")
         assert code == 0, err
         assert "Compressions: gz, uncompressed, zst, lz4" in out, out
+        # The runtime is the private one beside apart, not a .NET the machine may have (this
+        # one has the SDK in /usr/share/dotnet; a user's has none).
+        code, out, err = apart("list", extra_env={"COREHOST_TRACE": "1", "COREHOST_TRACE_VERBOSITY": "3", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+        assert code == 0, err[-3000:]
+        hostfxr = re.findall(r"^.*libhostfxr\.so.*$", err, re.MULTILINE)
+        assert hostfxr and all("/usr/share/dotnet" not in line for line in hostfxr), hostfxr
+        assert any(f"{LIBDIR}/libhostfxr.so" in line for line in hostfxr), hostfxr
 
         # A round trip through the installed apart and apart-core.
         source = filesystems.make(loops, "ext4", label="debround")
