@@ -15,6 +15,7 @@ packages=(
   tmux                                 # terminal capture of the CLI's progress bar
   procps                               # ps, pgrep in tests and benchmarks
   systemd passwd                       # systemd-analyze, systemd-sysusers; useradd (service tests; systemd is not started)
+  dpkg-dev debhelper lintian           # the Debian packages: dpkg-buildpackage, dh, and their check (packaging/debian)
 )
 
 missing=()
