@@ -15,6 +15,11 @@ feed=$repo/artifacts/sdk-feed
 version=${APART_SDK_VERSION:-$(dotnet msbuild "$repo/src/Apart.Abstractions/Apart.Abstractions.csproj" -nologo -getProperty:Version)}
 out=$repo/artifacts/examples/Apart.Abstractions-$version/plugins/Compression.Xz
 
+# One build at a time: builds share this example's obj/ and the packages folder below.
+mkdir -p "$repo/artifacts/examples"
+exec 9>"$repo/artifacts/examples/.build.lock"
+flock 9
+
 # The SDK, packed from the sources into the feed. Its own build directory, so that packing
 # touches neither src/Apart.Abstractions/{bin,obj} nor anything a build of the solution uses.
 echo "== packing Apart.Abstractions $version into $feed" >&2

@@ -1,7 +1,9 @@
 """The Debian packages (packaging/debian), end to end, on this machine: built from this tree by
 packaging/debian/build.sh, checked by lintian, installed with apt-get (which pulls what they need
 from Debian's archive), used through the installed /usr/bin/apart and /usr/lib/apart/apart-core
-(list; clone, verify and restore on loop devices), apart-core-lz4 removed (lz4 leaves the
+(list; clone, verify and restore on loop devices; the xz example plugin, built from the template
+against the packed SDK, copied into the installed core's plugins/ adds xz, and an xz image
+round-trips), apart-core-lz4 removed (lz4 leaves the
 compressions, nothing else changes), then all purged: the files under /usr, /etc, /var/lib and
 /opt, and the installed packages, are what they were before.
 
@@ -16,6 +18,7 @@ a fresh tree takes a few minutes).
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 
@@ -26,6 +29,7 @@ from loops import run
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(REPO, "packaging", "debian", "build.sh")
+XZ_BUILD = os.path.join(REPO, "examples", "Compression.Xz", "build.sh")
 PACKAGES = ["apart-core", "apart-core-zstd", "apart-core-lz4", "apart"]
 APART = "/usr/bin/apart"
 LIBDIR = "/usr/lib/apart"
@@ -206,6 +210,24 @@ def test_installed_packages_clone_verify_restore_and_purge_to_nothing(debs, loop
         assert code == 0 and json.loads(out)["result"] == "succeeded", err
         assert filesystems.snapshot(loops, target, "ext4") == filesystems.snapshot(loops, source, "ext4")
         filesystems.check(target, "ext4")
+
+        # A third party's plugin, built from the template against the packed SDK, copied into the
+        # installed core's plugins/ (and removed again: it is no file of the packages').
+        xz = os.path.join(LIBDIR, "plugins", "Compression.Xz")
+        built = subprocess.run([XZ_BUILD], capture_output=True, text=True, timeout=600, env={k: v for k, v in os.environ.items() if k != "APART_SDK_VERSION"})
+        assert built.returncode == 0, built.stderr[-3000:]
+        shutil.copytree(built.stdout.strip().splitlines()[-1], xz)
+        try:
+            assert compressions() == ["gz", "uncompressed", "zst", "lz4", "xz"]
+            code, out, err = apart("clone", source.path, str(images), "--name", "pkgxz", "--compression", "xz", "--json")
+            assert code == 0, err
+            xz_image = json.loads(out)["image"]
+            assert xz_image.endswith(".apt.ext4.xz")
+            code, out, err = apart("restore", xz_image, target.path, "--yes", "--json")
+            assert code == 0 and json.loads(out)["result"] == "succeeded", err
+            assert filesystems.snapshot(loops, target, "ext4") == filesystems.snapshot(loops, source, "ext4")
+        finally:
+            shutil.rmtree(xz)
 
         # Removing apart-core-lz4 takes lz4 away, and nothing else.
         options = compressions()
