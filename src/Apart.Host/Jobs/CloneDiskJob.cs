@@ -223,17 +223,18 @@ internal sealed class CloneDiskJob : Job
     private long FlushFiles()
     {
         long size = 0;
+        var owner = OwnerIn(_parent, Destination!);
         foreach (var file in _directory.Files())
         {
             var path = Path.Join(_directory.Path, file);
             using var handle = NativeFile.OpenAt(_directory.Handle, file, O_RDONLY | O_NOFOLLOW);
             _ = fchmod(NativeFile.Fd(handle), (mode_t)(int)FileModes.OwnerOnly);
-            GiveToOwner(handle, path, _parent);
+            owner = Give(owner, handle, path);
             NativeFile.Fsync(handle, path);
             size += NativeFile.Stat(handle).st_size;
         }
 
-        GiveToOwner(_directory.Handle, _directory.Path, _parent);
+        _ = Give(owner, _directory.Handle, _directory.Path);
         _directory.Flush();
         return size;
     }

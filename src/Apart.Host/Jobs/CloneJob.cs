@@ -120,7 +120,7 @@ internal sealed class CloneJob : Job
         cancellationToken.ThrowIfCancellationRequested();
         ReportSyncing();
         _ = NativeFile.TrySetAttribute(_file, ImageAttributes.SourceSize, _sourceSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        GiveToOwner(_file, Destination!, _directory);
+        _ = Give(OwnerIn(_directory, Destination!), _file, Destination!);
         NativeFile.Fsync(_file, Destination!);
         var size = NativeFile.Stat(_file).st_size;
         try

@@ -56,26 +56,37 @@ internal abstract class Job
     protected ImageOwner? Owner { get; }
 
     /// <summary>
-    /// Gives a file or directory this job created, complete, in <paramref name="destination"/>
-    /// to <see cref="Owner"/>, when they could have written there themselves. On a destination
-    /// without Unix owners (vfat, where the mount decides) it stays as it is: the image is whole
-    /// either way and failing it would lose a good backup. The log says why it was not given.
+    /// Who the image this job makes in <paramref name="destination"/> is given to:
+    /// <see cref="Owner"/>, when they could have written there themselves; otherwise null, and
+    /// the log says why (once per image).
     /// </summary>
-    protected void GiveToOwner(SafeFileHandle handle, string path, DirectoryHandle destination)
+    protected ImageOwner? OwnerIn(DirectoryHandle destination, string image)
     {
-        if (Owner is not { } owner)
+        if (Owner is { } owner && !owner.MayWriteIn(destination.Handle))
         {
-            return;
+            _logger.ImageNotGiven(image, owner.Uid, $"they may not write in {destination.Path}");
+            return null;
         }
 
-        if (!owner.MayWriteIn(destination.Handle))
+        return Owner;
+    }
+
+    /// <summary>
+    /// Gives a file or directory this job created, complete, to <paramref name="owner"/> (from
+    /// <see cref="OwnerIn"/>). On a destination without Unix owners (vfat, where the mount
+    /// decides) it stays as it is: the image is whole either way and failing it would lose a good
+    /// backup. Returns the owner to give the image's next file to: null once giving failed (the
+    /// log said why), so that the rest are not tried.
+    /// </summary>
+    protected ImageOwner? Give(ImageOwner? owner, SafeFileHandle handle, string path)
+    {
+        if (owner?.Give(handle) is not { } reason)
         {
-            _logger.ImageNotGiven(path, owner.Uid, $"they may not write in {destination.Path}");
+            return owner;
         }
-        else if (owner.Give(handle) is { } reason)
-        {
-            _logger.ImageNotGiven(path, owner.Uid, reason);
-        }
+
+        _logger.ImageNotGiven(path, owner.Uid, reason);
+        return null;
     }
 
     /// <summary>The clock the job's times come from.</summary>
