@@ -1,19 +1,21 @@
+using System.Runtime.InteropServices;
 using Apart.Abstractions;
 using Apart.Host.Codecs;
 using Apart.Host.Core;
 using Apart.Host.Jobs;
+using Apart.Host.Logging;
 using Apart.Host.Native;
 using Apart.Plugins;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Apart.Host;
 
-/// <summary>Builds and runs the Generic Host of a core.</summary>
+/// <summary>
+/// Builds and runs a core: its settings, its log, the plugins' and its own services, and the
+/// signals that stop it. No application framework: a core is one service run from start to end,
+/// and starting fast is part of its job (presenters wait for its first message).
+/// </summary>
 internal static class CoreHost
 {
     /// <summary>
@@ -23,55 +25,88 @@ internal static class CoreHost
     /// </summary>
     public static async Task<int> RunAsync(string? address, bool listen)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        CoreSettings settings;
+        ServiceOptions? service;
+        try
         {
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Configuration
-            .AddJsonFile(Path.Join(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
-            .AddJsonFile("/etc/apart/apart.json", optional: true, reloadOnChange: false)
-            .AddEnvironmentVariables("APART_");
-        ConfigureLogging(builder);
+            settings = CoreSettings.Load(AppContext.BaseDirectory);
+            service = listen ? ReadServiceOptions(settings, address) : null;
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"apart-core: {e.Message}").ConfigureAwait(false);
+            return ExitStatus.Usage;
+        }
 
-        var configuration = builder.Configuration;
-        var service = listen ? ReadServiceOptions(configuration, address) : null;
         if (service?.Problem() is { } problem)
         {
             await Console.Error.WriteLineAsync($"apart-core: {problem}").ConfigureAwait(false);
-            return Core.ExitStatus.Usage;
+            return ExitStatus.Usage;
         }
 
         var options = new CoreOptions(
             service?.Address ?? address!,
             PluginFolderLoader.BesideExecutable,
-            configuration["StateDirectory"] ?? "/var/lib/apart-core")
+            settings["StateDirectory"] ?? "/var/lib/apart-core")
         {
             Service = service,
             StartedFor = ImageOwner.StartedForThisProcess(),
         };
-        var services = builder.Services;
+
+        var services = new ServiceCollection();
+        AddLogging(services, settings);
         services.AddSingleton(PluginFolderLoader.LoadAll(options.PluginsDirectory, services));
         AddCore(services, options);
-        services.AddHostedService<CoreService>();
+        services.AddSingleton<CoreService>();
 
-        services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
-
-        using var host = builder.Build();
-        var exit = host.Services.GetRequiredService<ExitStatus>();
-        await host.RunAsync().ConfigureAwait(false);
-        return exit.Code;
+        await using var provider = services.BuildServiceProvider();
+        using var stopping = new CancellationTokenSource();
+        using var interrupt = StopOn(PosixSignal.SIGINT, stopping);
+        using var quit = StopOn(PosixSignal.SIGQUIT, stopping);
+        using var terminate = StopOn(PosixSignal.SIGTERM, stopping);
+        await provider.GetRequiredService<CoreService>().RunAsync(stopping.Token).ConfigureAwait(false);
+        return provider.GetRequiredService<ExitStatus>().Code;
     }
 
-    private static ServiceOptions ReadServiceOptions(IConfiguration configuration, string? address)
-    {
-        var secretFile = configuration["CurveSecretKeyFile"];
-        return new ServiceOptions(address ?? configuration["Listen"] ?? "ipc:///run/apart/apart.sock")
+    // The signal asks the core to stop its jobs and end as its session decides (status: dying),
+    // rather than ending the process where it stands.
+    private static PosixSignalRegistration StopOn(PosixSignal signal, CancellationTokenSource stopping) =>
+        PosixSignalRegistration.Create(signal, context =>
         {
-            SocketGroup = configuration["SocketGroup"] ?? "apart",
-            SocketMode = configuration["SocketMode"] is { } mode ? FileModes.ParseOctal(mode) : FileModes.OwnerAndGroup,
-            AllowTcp = configuration.GetValue<bool>("AllowTcp"),
-            CurveSecretKey = configuration["CurveSecretKey"] ?? (secretFile is null ? null : File.ReadAllText(secretFile).Trim()),
+            context.Cancel = true;
+            stopping.Cancel();
+        });
+
+    private static ServiceOptions ReadServiceOptions(CoreSettings settings, string? address)
+    {
+        var secretFile = settings["CurveSecretKeyFile"];
+        return new ServiceOptions(address ?? settings["Listen"] ?? "ipc:///run/apart/apart.sock")
+        {
+            SocketGroup = settings["SocketGroup"] ?? "apart",
+            SocketMode = settings["SocketMode"] is { } mode ? FileModes.ParseOctal(mode) : FileModes.OwnerAndGroup,
+            AllowTcp = settings.Flag("AllowTcp"),
+            CurveSecretKey = settings["CurveSecretKey"] ?? (secretFile is null ? null : File.ReadAllText(secretFile).Trim()),
         };
+    }
+
+    // Information and above by default; Logging:LogLevel:Default and Logging:LogLevel:CATEGORY
+    // (a category or the start of one) change that, as they did under the Generic Host.
+    private static void AddLogging(IServiceCollection services, CoreSettings settings)
+    {
+        var journal = Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null;
+        services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Information);
+            foreach (var (category, level) in settings.Section("Logging:LogLevel"))
+            {
+                if (Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed))
+                {
+                    logging.AddFilter(category.Equals("Default", StringComparison.OrdinalIgnoreCase) ? null : category, parsed);
+                }
+            }
+
+            logging.AddProvider(new StandardErrorLoggerProvider(journal, TimeProvider.System));
+        });
     }
 
     /// <summary>The core's own services: the job engine and the session of its mode (the plugins register the rest).</summary>
@@ -92,33 +127,9 @@ internal static class CoreHost
         services.AddSingleton<StatusReporter>();
         services.AddSingleton<RequestRouter>();
         services.AddSingleton<SessionParts>();
-        services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.AddSingleton<SystemdNotifier>();
         services.AddSingleton<Session>(provider => options.Service is null
             ? ActivatorUtilities.CreateInstance<ConnectSession>(provider)
             : ActivatorUtilities.CreateInstance<ServiceSession>(provider));
-    }
-
-    // Logs go to standard error only: standard output is never used for anything but --help.
-    // Under systemd (JOURNAL_STREAM set) they carry syslog priorities for the journal instead of
-    // timestamps, which the journal adds itself.
-    private static void ConfigureLogging(HostApplicationBuilder builder)
-    {
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
-        {
-            builder.Logging.AddSystemdConsole();
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "HH:mm:ss.fff ";
-                console.UseUtcTimestamp = false;
-            });
-        }
-
-        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 }

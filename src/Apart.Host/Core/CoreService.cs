@@ -1,15 +1,14 @@
 using Apart.Abstractions;
 using Apart.Host.Jobs;
 using Apart.Plugins;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Core;
 
 /// <summary>
-/// The core as a hosted service: it says which plugins loaded, finds the transport for its
-/// address, lets the session of its mode (connect or service) serve, and stops the host with
-/// the session's exit status.
+/// The core's work from start to end: it says which plugins loaded, finds the transport for its
+/// address and lets the session of its mode (connect or service) serve until it ends or is
+/// stopped, leaving the exit status in <see cref="ExitStatus"/>.
 /// </summary>
 internal sealed class CoreService(
     CoreOptions options,
@@ -19,11 +18,10 @@ internal sealed class CoreService(
     Session session,
     InProgressJournal journal,
     ExitStatus exit,
-    IHostApplicationLifetime lifetime,
-    ILogger<CoreService> logger) : BackgroundService
+    ILogger<CoreService> logger)
 {
-    /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Serves until the session ends or <paramref name="stoppingToken"/> asks it to stop (SIGTERM, SIGINT).</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -35,10 +33,6 @@ internal sealed class CoreService(
         {
             logger.CoreFailed(e);
             exit.Code = ExitStatus.Failed;
-        }
-        finally
-        {
-            lifetime.StopApplication();
         }
     }
 

@@ -1,6 +1,6 @@
 using Apart.Abstractions;
+using Apart.Host.Native;
 using Apart.Protocol;
-using Microsoft.Extensions.Hosting.Systemd;
 
 namespace Apart.Host.Core;
 
@@ -9,7 +9,7 @@ namespace Apart.Host.Core;
 /// one at a time as they come and go, greeting each with <c>status: running</c> and the jobs in
 /// flight; jobs go on without a presenter. Only its service manager stops it (SIGTERM).
 /// </summary>
-internal sealed class ServiceSession(SessionParts parts, ISystemdNotifier systemd) : Session(parts)
+internal sealed class ServiceSession(SessionParts parts, SystemdNotifier systemd) : Session(parts)
 {
     /// <inheritdoc/>
     public override ITransport Open(ITransportFactory factory, string address)
@@ -19,7 +19,7 @@ internal sealed class ServiceSession(SessionParts parts, ISystemdNotifier system
 
         // Ready only once the socket exists: presenters started after this can connect.
         Parts.Logger.Listening(address);
-        systemd.Notify(ServiceState.Ready);
+        systemd.Notify(SystemdNotifier.Ready);
         return transport;
     }
 
@@ -59,7 +59,7 @@ internal sealed class ServiceSession(SessionParts parts, ISystemdNotifier system
         }
         finally
         {
-            systemd.Notify(ServiceState.Stopping);
+            systemd.Notify(SystemdNotifier.Stopping);
         }
     }
 }
