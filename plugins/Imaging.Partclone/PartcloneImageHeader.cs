@@ -35,6 +35,12 @@ public sealed record PartcloneImageHeader(string ImageVersion, string FileSystem
     private static ReadOnlySpan<byte> Magic => "partclone-image"u8;
 
     /// <summary>
+    /// Whether a format 0002 image was written on a big-endian machine (its numbers are in that
+    /// order); partclone restores such an image only on a machine like it.
+    /// </summary>
+    public bool BigEndian { get; init; }
+
+    /// <summary>
     /// Reads the header at the start of <paramref name="head"/>; null when it is too short or is
     /// not a partclone image (raw <c>dd</c> images, other data).
     /// </summary>
@@ -72,20 +78,25 @@ public sealed record PartcloneImageHeader(string ImageVersion, string FileSystem
         var endian = head.Slice(V2EndianOffset, sizeof(ushort));
         var sizeBytes = head.Slice(V2DeviceSizeOffset, sizeof(ulong));
         ulong deviceSize;
+        bool bigEndian;
         if (endian.SequenceEqual((ReadOnlySpan<byte>)[0xDE, 0xC0]))
         {
             deviceSize = BinaryPrimitives.ReadUInt64LittleEndian(sizeBytes);
+            bigEndian = false;
         }
         else if (endian.SequenceEqual((ReadOnlySpan<byte>)[0xC0, 0xDE]))
         {
             deviceSize = BinaryPrimitives.ReadUInt64BigEndian(sizeBytes);
+            bigEndian = true;
         }
         else
         {
             return null;
         }
 
-        return Create("0002", head.Slice(V2FsOffset, V2FsLength), deviceSize);
+        return Create("0002", head.Slice(V2FsOffset, V2FsLength), deviceSize) is { } header
+            ? header with { BigEndian = bigEndian }
+            : null;
     }
 
     private static PartcloneImageHeader? Create(string version, ReadOnlySpan<byte> fsField, ulong deviceSize)

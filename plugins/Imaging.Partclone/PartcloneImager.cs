@@ -8,8 +8,10 @@ namespace Apart.Imaging.Partclone;
 /// options: clone <c>PREFIX.V -c -s SOURCE</c>, restore <c>PREFIX.V -r -o DEST</c>, raw images
 /// through <c>PREFIX.dd</c> without <c>-c</c>/<c>-r</c>, checks with <c>PREFIX.chkimg -s -</c>.
 /// A format is partclone's variant: the tool's name (<c>ext4</c>, <c>vfat</c>, <c>dd</c>).
+/// Its images are read in place too (<see cref="IImageReader"/>): the device served from the
+/// image's used blocks, mounted read-only with the filesystem's driver.
 /// </summary>
-public sealed class PartcloneImager : IImager
+public sealed class PartcloneImager : IImager, IImageReader
 {
     private const string CheckVariant = "chkimg";
     private const string NtfsVariant = "ntfs";
@@ -132,6 +134,39 @@ public sealed class PartcloneImager : IImager
         ArgumentNullException.ThrowIfNull(device);
         ThrowIfNotVariant(format);
         return FilesystemGrowth.GrowAsync(format, device, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A <c>dd</c> image is partclone.dd's output, the device's bytes themselves: it is served as it
+    /// is. Any other is a partclone image (format 0002): its descriptor's and bitmap's checksums are
+    /// checked here, its data checksums by every read that takes in all the blocks one covers.
+    /// Kept in memory: a rank summary of the bitmap, 8 bytes per 8192 blocks (256 KiB per TiB of
+    /// 4 KiB blocks); the bitmap and the blocks are read from <paramref name="image"/> on demand.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The format is not a variant name.</exception>
+    public IRandomAccessSource OpenDevice(string format, IRandomAccessSource image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ThrowIfNotVariant(format);
+        return format == FilesystemVariants.Raw ? image : PartcloneDeviceSource.Open(image);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// ext2/3/4 with the kernel's ext4 driver and <c>noload</c>, XFS with <c>norecovery</c>, Btrfs
+    /// with <c>rescue=nologreplay</c>, F2FS with <c>norecovery</c>, FAT with the kernel's vfat,
+    /// NTFS with ntfs-3g, exFAT with exfat-fuse. A raw (<c>dd</c>) image's filesystem is not
+    /// recorded: blkid finds it on <paramref name="device"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The format is not a variant name, or a path is empty.</exception>
+    public CommandLine Mount(string format, string device, string mountPoint)
+    {
+        ThrowIfNotVariant(format);
+        ArgumentException.ThrowIfNullOrWhiteSpace(device);
+        ArgumentException.ThrowIfNullOrWhiteSpace(mountPoint);
+        var variant = format == FilesystemVariants.Raw ? ReadOnlyMounts.ProbeVariant(device) : format;
+        return ReadOnlyMounts.Command(variant, device, mountPoint);
     }
 
     private static ImagingCommand Run(CommandLine command) => new(command, new PartcloneProgressParser());

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Apart.Imaging.Partclone;
 
-/// <summary>Registers partclone as the <see cref="IImager"/>.</summary>
+/// <summary>Registers partclone as the <see cref="IImager"/>, and as the <see cref="IImageReader"/> of its images.</summary>
 public sealed class PartclonePlugin : IApartPlugin
 {
     /// <inheritdoc/>
@@ -13,6 +13,9 @@ public sealed class PartclonePlugin : IApartPlugin
         // life of the process, as it was in the original core.
         services.AddSingleton(_ => PartcloneLocator.FromEnvironment());
         services.AddSingleton<IImager, PartcloneImager>();
+
+        // The same imager reads its images in place.
+        services.AddSingleton(provider => (IImageReader)provider.GetRequiredService<IImager>());
         services.AddSingleton(new EnvironmentVariableHelp(
             PartcloneLocator.PrefixVariable,
             "PREFIX",

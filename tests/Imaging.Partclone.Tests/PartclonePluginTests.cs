@@ -22,6 +22,24 @@ public sealed class PartclonePluginTests
     }
 
     [Fact]
+    public void The_same_imager_is_registered_as_the_reader_of_its_images()
+    {
+        var services = new ServiceCollection();
+        new PartclonePlugin().Configure(services);
+        var imager = new PartcloneImager(new PartcloneLocator("/x/pcl"));
+
+        var reader = Assert.Single(services, s => s.ServiceType == typeof(IImageReader));
+
+        Assert.Equal(ServiceLifetime.Singleton, reader.Lifetime);
+        Assert.Same(imager, reader.ImplementationFactory!(new OneService(typeof(IImager), imager)));
+    }
+
+    private sealed class OneService(Type type, object service) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => serviceType == type ? service : null;
+    }
+
+    [Fact]
     public void The_imager_has_one_constructor_for_the_container_to_call() =>
         Assert.Single(typeof(PartcloneImager).GetConstructors());
 
