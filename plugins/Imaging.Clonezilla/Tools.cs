@@ -1,7 +1,4 @@
-using System.Text;
 using Apart.Abstractions;
-using CliWrap;
-using CliWrap.Buffered;
 
 namespace Apart.Imaging.Clonezilla;
 
@@ -24,27 +21,13 @@ internal static class Tools
     }
 
     /// <summary>Runs a program to its end, whatever its exit status.</summary>
-    public static async Task<BufferedCommandResult> RunAsync(
+    public static async Task<ProgramOutput> RunAsync(
         string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null, string? workingDirectory = null)
     {
         var program = Locate(tool);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Timeout);
-        var command = Cli.Wrap(program)
-            .WithArguments(arguments)
-            .WithEnvironmentVariables(environment => environment.Set("LC_ALL", "C"))
-            .WithValidation(CommandResultValidation.None);
-        if (input is not null)
-        {
-            command = command.WithStandardInputPipe(PipeSource.FromString(input));
-        }
-
-        if (workingDirectory is not null)
-        {
-            command = command.WithWorkingDirectory(workingDirectory);
-        }
-
-        return await command.ExecuteBufferedAsync(Encoding.UTF8, deadline.Token).ConfigureAwait(false);
+        return await ShortProgram.RunAsync(new CommandLine(program, arguments), deadline.Token, input, workingDirectory, cLocale: true).ConfigureAwait(false);
     }
 
     /// <summary>A program's path, found as the host finds programs.</summary>
@@ -52,9 +35,5 @@ internal static class Tools
         ProgramLocator.Find(tool) ?? throw new InvalidOperationException($"{tool} is not installed (not found on PATH or in the sbin directories)");
 
     /// <summary>The last thing a program said: its error's last line, or its output's.</summary>
-    public static string LastWords(BufferedCommandResult result)
-    {
-        var words = result.StandardError.Trim().Length > 0 ? result.StandardError : result.StandardOutput;
-        return words.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "it printed nothing";
-    }
+    public static string LastWords(ProgramOutput result) => result.LastWords();
 }

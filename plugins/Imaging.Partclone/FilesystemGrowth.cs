@@ -1,7 +1,4 @@
-using System.Text;
 using Apart.Abstractions;
-using CliWrap;
-using CliWrap.Buffered;
 
 namespace Apart.Imaging.Partclone;
 
@@ -71,21 +68,10 @@ internal static class FilesystemGrowth
         var program = ProgramLocator.Find(tool) ?? throw new InvalidOperationException($"{tool} is not installed, so the filesystem was left at its size");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(ToolTimeout);
-        var command = Cli.Wrap(program)
-            .WithArguments(arguments)
-            .WithEnvironmentVariables(environment => environment.Set("LC_ALL", "C"))
-            .WithValidation(CommandResultValidation.None);
-        if (input is not null)
-        {
-            command = command.WithStandardInputPipe(PipeSource.FromString(input));
-        }
-
-        var result = await command.ExecuteBufferedAsync(Encoding.UTF8, deadline.Token).ConfigureAwait(false);
+        var result = await ShortProgram.RunAsync(new CommandLine(program, arguments), deadline.Token, input, cLocale: true).ConfigureAwait(false);
         if (!(acceptedExitCodes ?? [0]).Contains(result.ExitCode))
         {
-            var words = (result.StandardError.Trim().Length > 0 ? result.StandardError : result.StandardOutput).Trim();
-            var last = words.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "it printed nothing";
-            throw new InvalidOperationException($"{tool} exited with status {result.ExitCode}: {last}");
+            throw new InvalidOperationException($"{tool} exited with status {result.ExitCode}: {result.LastWords()}");
         }
     }
 }

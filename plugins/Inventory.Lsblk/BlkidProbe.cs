@@ -1,8 +1,5 @@
 using Apart.Abstractions;
 using System.Globalization;
-using System.Text;
-using CliWrap;
-using CliWrap.Buffered;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Inventory.Lsblk;
@@ -75,14 +72,10 @@ internal sealed class BlkidProbe(string program, TimeSpan timeout, ILogger logge
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        BufferedCommandResult result;
+        ProgramOutput result;
         try
         {
-            result = await Cli.Wrap(program)
-                .WithArguments(arguments)
-                .WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync(Encoding.UTF8, deadline.Token)
-                .ConfigureAwait(false);
+            result = await ShortProgram.RunAsync(new CommandLine(program, arguments), deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

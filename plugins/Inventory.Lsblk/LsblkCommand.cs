@@ -1,6 +1,4 @@
-using System.Text;
-using CliWrap;
-using CliWrap.Buffered;
+using Apart.Abstractions;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Inventory.Lsblk;
@@ -46,17 +44,13 @@ internal sealed class LsblkCommand(string program, TimeSpan timeout, ILogger log
         return result.StandardOutput;
     }
 
-    private async Task<BufferedCommandResult> RunAsync(string columns, CancellationToken cancellationToken)
+    private async Task<ProgramOutput> RunAsync(string columns, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
-            return await Cli.Wrap(program)
-                .WithArguments(["-Jbo", columns])
-                .WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync(Encoding.UTF8, deadline.Token)
-                .ConfigureAwait(false);
+            return await ShortProgram.RunAsync(new CommandLine(program, ["-Jbo", columns]), deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using CliWrap;
-using CliWrap.Buffered;
 using Apart.Abstractions;
 using Microsoft.Extensions.Logging;
 
@@ -30,14 +27,10 @@ internal sealed class SfdiskTableReader(string program, TimeSpan timeout, ILogge
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        BufferedCommandResult result;
+        ProgramOutput result;
         try
         {
-            result = await Cli.Wrap(program)
-                .WithArguments(["--json", "--", devicePath])
-                .WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync(Encoding.UTF8, deadline.Token)
-                .ConfigureAwait(false);
+            result = await ShortProgram.RunAsync(new CommandLine(program, ["--json", "--", devicePath]), deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,6 +1,5 @@
 using Apart.Abstractions;
 using Apart.Protocol;
-using CliWrap;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Host.Codecs;
@@ -72,14 +71,8 @@ internal sealed class CodecCatalog(IEnumerable<ICompressor> registered, ILogger<
         timeout.CancelAfter(ProbeTimeout);
         try
         {
-            var result = await Cli.Wrap(program)
-                .WithArguments(probe.Arguments)
-                .WithValidation(CommandResultValidation.None)
-                // Read what it prints: a version banner written to a closed pipe fails the probe.
-                .WithStandardOutputPipe(PipeTarget.ToStream(Stream.Null))
-                .WithStandardErrorPipe(PipeTarget.ToStream(Stream.Null))
-                .ExecuteAsync(timeout.Token)
-                .ConfigureAwait(false);
+            // Its output is read to the end: a version banner written to a closed pipe would fail the probe.
+            var result = await ShortProgram.RunAsync(new CommandLine(program, probe.Arguments), timeout.Token).ConfigureAwait(false);
             if (result.ExitCode != 0)
             {
                 logger.CodecProbeFailed(codec.Name, probe.ToString(), $"exit status {result.ExitCode}");
@@ -87,7 +80,7 @@ internal sealed class CodecCatalog(IEnumerable<ICompressor> registered, ILogger<
 
             return result.ExitCode == 0;
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException)
         {
             logger.CodecProbeFailed(codec.Name, probe.ToString(), e.Message);
             return false;
