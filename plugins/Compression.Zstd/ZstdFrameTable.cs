@@ -22,10 +22,6 @@ internal static class ZstdFrameTable
     private const uint PzstdMagic = 0x184D2A50;
     private const uint SkippableMagicMask = 0xFFFFFFF0;
 
-    /// <summary>What a zst image written before images were seekable is refused with.</summary>
-    public const string OneFrameMessage =
-        "This zst image is one frame (made before seekable zst images); it can be restored but not opened in place.";
-
     /// <summary>Finds the frames of <paramref name="image"/>.</summary>
     /// <exception cref="InvalidDataException">Not a zst image, or one truncated or damaged where its frames are announced.</exception>
     /// <exception cref="NotSupportedException">An image of one frame, written by <c>zstd</c> rather than <c>pzstd</c>.</exception>
@@ -75,7 +71,7 @@ internal static class ZstdFrameTable
             else if (magic == FrameMagic)
             {
                 throw frames.Count == 0
-                    ? new NotSupportedException(OneFrameMessage)
+                    ? new NotSupportedException(ZstdRandomAccessCodec.OneFrameMessage)
                     : new InvalidDataException($"The zst image is damaged at {position}: a frame without the announcement pzstd writes.");
             }
             else

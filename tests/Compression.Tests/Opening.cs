@@ -11,8 +11,8 @@ public sealed class Opening(string codec, string directory)
 
     public List<long> Progress { get; } = [];
 
-    /// <summary>Opens <paramref name="paths"/> (pieces one after another); at most 60 s, so a hang fails the test.</summary>
-    public async Task<IRandomAccessSource> OpenAsync(CountingSource compressed, long cacheBytes = DefaultCache, CancellationToken cancellationToken = default)
+    /// <summary>Opens <paramref name="compressed"/>; at most 60 s, so a hang fails the test.</summary>
+    public async Task<IRandomAccessSource> OpenAsync(IRandomAccessSource compressed, long cacheBytes = DefaultCache, CancellationToken cancellationToken = default)
     {
         var progress = new SynchronousProgress(Progress);
         var options = new RandomAccessOptions(IndexFile, cacheBytes, progress);
