@@ -17,6 +17,7 @@ public interface IRandomAccessCodec
     /// the image. The source returned owns <paramref name="compressed"/>.
     /// </summary>
     /// <exception cref="InvalidDataException">Not an image of this codec, or a damaged one (the message says which).</exception>
+    /// <exception cref="NotSupportedException">An image of this codec written in a way that cannot be read in place (a zst image of one frame); the message says so, and that it can still be restored.</exception>
     ValueTask<IRandomAccessSource> OpenAsync(IRandomAccessSource compressed, RandomAccessOptions options, CancellationToken cancellationToken = default);
 }
 

@@ -41,7 +41,10 @@ except AttributeError:  # pragma: no cover - Debian's python3-yaml has libyaml
     YamlLoader = yaml.SafeLoader
     YamlDumper = yaml.SafeDumper
 
-COMPRESSORS = {"gz": "pigz", "zst": "zstd", "lz4": "lz4"}
+# The program a clone compresses with, and the one a restore decompresses with: zst images are
+# written by pzstd (independent frames, readable in place) and read by zstd.
+COMPRESSORS = {"gz": "pigz", "zst": "pzstd", "lz4": "lz4"}
+DECOMPRESSORS = {"gz": "pigz", "zst": "zstd", "lz4": "lz4"}
 CODECS = list(COMPRESSORS)
 
 # A big source: a job on it lasts seconds, long enough to hurt it midway.
@@ -248,7 +251,7 @@ def wait_mid_restore(core, image, at_least=4 << 20, timeout=30):
         if len(programs) < 2:
             return None
         for pid, program in programs.items():
-            if program in COMPRESSORS.values() and fd_position(pid, 0) >= at_least:
+            if program in DECOMPRESSORS.values() and fd_position(pid, 0) >= at_least:
                 return programs, fd_position(pid, 0)
         return None
 

@@ -436,7 +436,7 @@ def descendants(pid):
     return found
 
 
-IMAGING_PROGRAMS = ("partclone", "pigz", "unpigz", "zstd", "unzstd", "lz4", "gzip")
+IMAGING_PROGRAMS = ("partclone", "pigz", "unpigz", "zstd", "pzstd", "unzstd", "lz4", "gzip")
 
 
 def wait_for_partclone_below(presenter, job_id, kind, before, timeout=20):

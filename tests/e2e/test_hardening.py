@@ -29,6 +29,7 @@ from hardening_support import (
     BIG_MIB,
     CODECS,
     COMPRESSORS,
+    DECOMPRESSORS,
     IN_USE,
     IO_ERROR,
     SPACE_RAN_OUT,
@@ -152,13 +153,13 @@ def test_the_decompressor_killed_mid_restore_fails_the_restore_naming_it_and_lea
     first = start(core, restore_request(image, target), "restore")
     assert first["type"] == "restore", evidence(core, f"refused: {first}")
     programs, _ = wait_mid_restore(core, image)
-    decompressor = [pid for pid, program in programs.items() if program == COMPRESSORS[codec]]
+    decompressor = [pid for pid, program in programs.items() if program == DECOMPRESSORS[codec]]
     assert len(decompressor) == 1, f"the restore's processes are {programs}"
 
     os.kill(decompressor[0], signal.SIGKILL)
     end = core.job_end(first["id"], "restore", timeout=60)
 
-    assert_failed_with_reason(core, end, "restore", first, re.compile(rf"{COMPRESSORS[codec]}.*(killed|signal)"), "decompressor killed")
+    assert_failed_with_reason(core, end, "restore", first, re.compile(rf"{DECOMPRESSORS[codec]}.*(killed|signal)"), "decompressor killed")
     assert_no_process_left(core, programs, image)
     assert sha256_file(image) == stock.image_sha256(codec), "the image changed"
     assert can_claim_exclusively(target.path), "the destination is still held"
