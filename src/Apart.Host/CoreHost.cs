@@ -47,6 +47,7 @@ internal static class CoreHost
             configuration["StateDirectory"] ?? "/var/lib/apart-core")
         {
             Service = service,
+            CacheDirectory = configuration["CacheDirectory"] ?? CoreOptions.DefaultCacheDirectory,
             StartedFor = ImageOwner.StartedForThisProcess(),
         };
         var services = builder.Services;
@@ -89,6 +90,9 @@ internal static class CoreHost
         services.AddSingleton<JobServices>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<ImageDeleter>();
+        services.AddSingleton(new Mounting.MountIndexFiles(options.CacheDirectory));
+        services.AddSingleton<Mounting.MountableImages>();
+        services.AddSingleton<Mounting.ImageMounter>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton<RequestRouter>();
         services.AddSingleton<SessionParts>();
