@@ -13,8 +13,8 @@ internal sealed class MountRecords(string directory)
 {
     /// <summary>This user's records: under /run for root, else the user's runtime directory.</summary>
     public static MountRecords ForThisUser { get; } = new(Environment.IsPrivilegedProcess
-        ? "/run/apart-cli/mounts"
-        : Path.Join(Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime ? runtime : Path.GetTempPath(), $"apart-cli-{Environment.UserName}", "mounts"));
+        ? "/run/apart-cli/held"
+        : Path.Join(Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime ? runtime : Path.GetTempPath(), $"apart-cli-{Environment.UserName}", "held"));
 
     /// <summary>A running <c>apart mount</c>'s mount.</summary>
     /// <param name="Pid">The process holding it.</param>
