@@ -85,6 +85,19 @@ internal static class CliApp
         config.AddCommand<DeleteCommand>(CommandNames.Delete)
             .WithDescription("Delete an image file, or an image directory Apart made.")
             .WithExample(CommandNames.Delete, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz");
+        config.AddCommand<MountCommand>(CommandNames.Mount)
+            .WithDescription("Mount an image read-only and print where its files are; it stays mounted until Ctrl-C or 'apart unmount' (with --connect, in the service, and the command returns at once).")
+            .WithExample(CommandNames.Mount, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz")
+            .WithExample(CommandNames.Mount, "/mnt/backups/laptop-2024-05-03T1020-img", "/home/me/old", "--part", "sda2");
+        config.AddCommand<UnmountCommand>(CommandNames.Unmount)
+            .WithDescription("Unmount an image 'apart mount' mounted, by its path or id.")
+            .WithExample(CommandNames.Unmount, "/home/me/old");
+        config.AddCommand<LsCommand>(CommandNames.Ls)
+            .WithDescription("List a directory inside an image, like ls -la, without restoring it (mounts it read-only for the moment).")
+            .WithExample(CommandNames.Ls, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz", "/home/me");
+        config.AddCommand<CpCommand>(CommandNames.Cp)
+            .WithDescription("Copy a file or directory out of an image, keeping modes, times and symbolic links, without restoring it; never overwrites.")
+            .WithExample(CommandNames.Cp, "/mnt/backups/work-2024-05-03T1020.apt.ext4.gz", "/home/me/thesis.odt", ".");
         config.AddCommand<DemoCommand>(CommandNames.Demo)
             .WithDescription("Show the whole job on scratch loop devices: make a small filesystem, clone it, verify and restore the image, compare every file, then remove everything. Needs root.")
             .WithExample(CommandNames.Demo);

@@ -50,6 +50,7 @@ internal static class CoreHost
             settings["StateDirectory"] ?? "/var/lib/apart-core")
         {
             Service = service,
+            CacheDirectory = configuration["CacheDirectory"] ?? CoreOptions.DefaultCacheDirectory,
             StartedFor = ImageOwner.StartedForThisProcess(),
         };
 
@@ -124,6 +125,9 @@ internal static class CoreHost
         services.AddSingleton<JobServices>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<ImageDeleter>();
+        services.AddSingleton(new Mounting.MountIndexFiles(options.CacheDirectory));
+        services.AddSingleton<Mounting.MountableImages>();
+        services.AddSingleton<Mounting.ImageMounter>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton<RequestRouter>();
         services.AddSingleton<SessionParts>();

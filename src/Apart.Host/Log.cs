@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Error, Message = "The {Kind} job {Id} could not clean up")]
     public static partial void JobCleanupFailed(this ILogger logger, Exception exception, Apart.Protocol.JobKind kind, string id);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mounted {Source} read-only at {Path} (mount {Id})")]
+    public static partial void ImageMounted(this ILogger logger, string source, string path, string id);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} is not given to uid {Uid} ({Reason}): it keeps the owner its filesystem gave it")]
     public static partial void ImageNotGiven(this ILogger logger, string path, uint uid, string reason);
 

@@ -32,6 +32,9 @@ internal static class Usage
           APART_StateDirectory=DIR     where the core records images being written, so a core
                                        killed outright has its partial images removed at the
                                        next start (default /var/lib/apart-core)
+          APART_CacheDirectory=DIR     where the core keeps the indexes that let it mount gz
+                                       images without reading them whole each time
+                                       (default /var/cache/apart-core)
 
         Service mode settings (appsettings.json beside the executable, /etc/apart/apart.json,
         or APART_<Name> environment variables): Listen, SocketGroup (default apart: its members

@@ -17,6 +17,14 @@ public static class MessageTypes
     public const string DeleteCloneFailed = "delete-clone-failed";
     public const string Error = "error";
 
+    // Mounting images read-only (extension).
+    public const string MountImage = "mount-image";
+    public const string MountedImage = "mounted-image";
+    public const string MountImageFailed = "mount-image-failed";
+    public const string UnmountImage = "unmount-image";
+    public const string UnmountedImage = "unmounted-image";
+    public const string UnmountImageFailed = "unmount-image-failed";
+
     private const string FailedSuffix = "-failed";
     private const string CancelPrefix = "cancel-";
 

@@ -16,6 +16,7 @@ public sealed class UsageTests
         Assert.True(text.IndexOf("APART_AAA_CMD=PREFIX", StringComparison.Ordinal) < text.IndexOf("APART_ZZZ_CMD=PATH", StringComparison.Ordinal));
         Assert.All(text.Split('\n'), line => Assert.True(line.Length <= 100, line));
         Assert.Contains("APART_StateDirectory=DIR", text, StringComparison.Ordinal);
+        Assert.Contains("APART_CacheDirectory=DIR", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,6 +23,10 @@ internal static class Samples
         new VerifyRequest("/mnt/backups/work-2017-05-03T1020.apt.ext4.gz"),
         .. MessageTypes.JobKinds.Select(kind => new CancelRequest(kind, "8db93abe")),
         new DeleteCloneRequest("/mnt/backups/work-2017-05-03T1020.apt.dd.gz"),
+        new MountImageRequest("/mnt/backups/work-2017-05-03T1020.apt.ext4.zst"),
+        new MountImageRequest("/mnt/backups/laptop-2017-05-03T1020-img", Part: "sda2", MountPoint: "/home/me/old"),
+        new MountImageRequest("/home/partimag/2024-img/sda1.ext4-ptcl-img.gz.aa", MountPoint: "/mnt/x"),
+        new UnmountImageRequest("3f2a9c01"),
     ];
 
     public static IReadOnlyList<CoreEvent> Events { get; } =
@@ -40,6 +44,7 @@ internal static class Samples
             ],
             ["gz", "uncompressed", "zst", "lz4"]),
         new StatusEvent(CoreStatus.Running, [], [], [Progress(JobKind.Restore), Progress(JobKind.Clone) with { Complete = 0.5 }]),
+        new StatusEvent(CoreStatus.Running, [], ["gz"], [], [new ListedMount("3f2a9c01", "/b/w-2017-05-03T1020.apt.ext4.gz", "/run/apart-core/mounts/3f2a9c01")]),
         new StatusEvent(CoreStatus.Dying),
         .. MessageTypes.JobKinds.SelectMany(kind => new CoreEvent[]
         {
@@ -60,6 +65,10 @@ internal static class Samples
         }),
         new CloneDeleted("/mnt/backups/work-2017-05-03T1020.apt.dd.gz"),
         new CloneDeleteFailed("/mnt/backups/notes.txt", "Only image files (NAME-YYYY-MM-DDTHHMM.apt.VARIANT.COMPRESSION) can be deleted."),
+        new ImageMounted("3f2a9c01", "/mnt/backups/work-2017-05-03T1020.apt.ext4.zst", "/run/apart-core/mounts/3f2a9c01", "ext4"),
+        new ImageMountFailed("/mnt/backups/notes.txt", "/mnt/backups/notes.txt is not named like an image."),
+        new ImageUnmounted("3f2a9c01"),
+        new ImageUnmountFailed("3f2a9c01", "It is in use: bash (pid 4242) has files open there."),
         new RequestError("Unknown request type 'reboot'.", "reboot"),
         new RequestError("The message is empty."),
     ];

@@ -21,6 +21,8 @@ public sealed class WireNamesTests
         ("plugins/Inventory.Lsblk/LsblkJsonParser.cs", "label"),
         ("plugins/Inventory.Lsblk/LsblkJsonParser.cs", "uuid"),
         ("plugins/Inventory.Lsblk/LsblkJsonParser.cs", "start"),
+        ("plugins/Inventory.Lsblk/LsblkJsonParser.cs", "path"),
+        ("plugins/Inventory.Lsblk/LsblkJsonParser.cs", "mountpoint"),
         ("plugins/Inventory.Lsblk/SourceListBuilder.cs", "part"), // lsblk's TYPE of a partition
 
         // sfdisk's dump and JSON keys: a table's label (gpt, dos) and a partition's start, size and type.

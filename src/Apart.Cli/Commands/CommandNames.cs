@@ -11,6 +11,10 @@ internal static class CommandNames
     public const string List = "list";
     public const string Delete = "delete";
     public const string Demo = "demo";
+    public const string Mount = "mount";
+    public const string Unmount = "unmount";
+    public const string Ls = "ls";
+    public const string Cp = "cp";
 
     public static string Clone { get; } = MessageTypes.Job(JobKind.Clone);
 

@@ -28,6 +28,11 @@ internal abstract class SessionCommand<TSettings> : AsyncCommand<TSettings>
             return ExitCodes.Usage;
         }
 
+        if (service is null && await RunWithoutCoreAsync(settings, cancellationToken).ConfigureAwait(false) is { } done)
+        {
+            return done;
+        }
+
         try
         {
             var session = service is null
@@ -49,6 +54,12 @@ internal abstract class SessionCommand<TSettings> : AsyncCommand<TSettings>
             return ExitCodes.Failure;
         }
     }
+
+    /// <summary>
+    /// Does the command's work without a core of its own when it needs none (no service was
+    /// named); its exit status, or null to go on and start one.
+    /// </summary>
+    protected virtual Task<int?> RunWithoutCoreAsync(TSettings settings, CancellationToken interrupted) => Task.FromResult<int?>(null);
 
     /// <summary>The command's work with a started core; <paramref name="interrupted"/> fires on Ctrl-C.</summary>
     protected abstract Task<int> RunAsync(CoreSession session, TSettings settings, CancellationToken interrupted);

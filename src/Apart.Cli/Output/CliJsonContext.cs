@@ -8,4 +8,6 @@ namespace Apart.Cli.Output;
     WriteIndented = true)]
 [JsonSerializable(typeof(ListJson))]
 [JsonSerializable(typeof(JobResultJson))]
+[JsonSerializable(typeof(MountJson))]
+[JsonSerializable(typeof(ListingJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

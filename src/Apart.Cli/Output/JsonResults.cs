@@ -55,6 +55,14 @@ internal static class JsonResults
     public static void Write(TextWriter writer, JobResultJson result) =>
         WriteLine(writer, JsonSerializer.Serialize(result, CliJsonContext.Default.JobResultJson));
 
+    /// <summary>Writes <paramref name="mount"/> as indented JSON and a newline.</summary>
+    public static void Write(TextWriter writer, MountJson mount) =>
+        WriteLine(writer, JsonSerializer.Serialize(mount, CliJsonContext.Default.MountJson));
+
+    /// <summary>Writes <paramref name="listing"/> as indented JSON and a newline.</summary>
+    public static void Write(TextWriter writer, ListingJson listing) =>
+        WriteLine(writer, JsonSerializer.Serialize(listing, CliJsonContext.Default.ListingJson));
+
     private static PartJson Part(ListedPart part) =>
         new(part.Name, part.DevicePath, part.Size, part.FsType, part.Label, part.Mounted, part.Uuid);
 

@@ -46,6 +46,9 @@ internal sealed class CoreSession : ICoreChannel, IAsyncDisposable
     /// </summary>
     public StatusEvent Started { get; private set; } = new(CoreStatus.Started);
 
+    /// <summary>Whether this is the apart-core service (its mounts outlive the session), not a core of our own.</summary>
+    public bool IsService => _core is null;
+
     /// <summary>The ids of the jobs a service was already running when we connected: other presenters' jobs.</summary>
     public IReadOnlyCollection<string> JobsInFlight => (Started.Jobs ?? []).Select(job => job.Id).ToHashSet();
 

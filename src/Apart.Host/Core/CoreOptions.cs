@@ -6,6 +6,15 @@ namespace Apart.Host.Core;
 /// <param name="StateDirectory">Where the core keeps its in-progress journal.</param>
 internal sealed record CoreOptions(string Address, string PluginsDirectory, string StateDirectory)
 {
+    /// <summary>
+    /// Where the core keeps what it can always make again: the indexes that let it read compressed
+    /// images in place (<see cref="Mounting.MountIndexFiles"/>).
+    /// </summary>
+    public string CacheDirectory { get; init; } = DefaultCacheDirectory;
+
+    /// <summary>The cache directory unless the CacheDirectory setting says otherwise.</summary>
+    public const string DefaultCacheDirectory = "/var/cache/apart-core";
+
     /// <summary>Service mode's settings; null in connect mode.</summary>
     public ServiceOptions? Service { get; init; }
 

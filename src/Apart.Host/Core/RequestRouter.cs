@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Apart.Abstractions;
 using Apart.Host.Jobs;
+using Apart.Host.Mounting;
 using Apart.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,14 @@ namespace Apart.Host.Core;
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "One router lives as long as the core; its token source has no timer.")]
 internal sealed class RequestRouter(
-    Outbox outbox, StatusReporter status, Startup startup, JobRegistry jobs, ImageDeleter deleter, CoreOptions options, ILogger<RequestRouter> logger)
+    Outbox outbox,
+    StatusReporter status,
+    Startup startup,
+    JobRegistry jobs,
+    ImageDeleter deleter,
+    ImageMounter mounter,
+    CoreOptions options,
+    ILogger<RequestRouter> logger)
 {
     private readonly SerialQueue _statusAnswers = new();
     private readonly SerialQueue _deletions = new();
@@ -59,10 +67,17 @@ internal sealed class RequestRouter(
     /// <summary>Queues a <c>status: running</c> for the presenter, in turn with the answers to its status requests.</summary>
     public void QueueStatus(string? request) => _statusAnswers.Enqueue(() => AnswerStatusAsync(request));
 
-    /// <summary>Stops the status answer under way and drops those queued: the core is ending.</summary>
+    /// <summary>
+    /// The presenter went away (a service's presenter disconnected): the mounts it asked for that
+    /// are still being opened are cancelled, as nobody waits for them.
+    /// </summary>
+    public void PresenterLeft() => mounter.PresenterLeft();
+
+    /// <summary>Stops the status answer under way and drops those queued, and answers the mounts being made: the core is ending.</summary>
     public async Task StopAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await mounter.StopAsync().ConfigureAwait(false);
         await _statusAnswers.DrainAsync().ConfigureAwait(false);
         await _deletions.DrainAsync().ConfigureAwait(false);
     }
@@ -98,6 +113,12 @@ internal sealed class RequestRouter(
                         MessageTypes.Cancel(cancel.Kind)));
                 }
 
+                return false;
+            case MountImageRequest mount:
+                mounter.Mount(mount, Presenter); // beside the loop: a first gz mount reads the image whole
+                return false;
+            case UnmountImageRequest unmount:
+                mounter.Unmount(unmount);
                 return false;
             case DeleteCloneRequest delete:
                 // In turn on a worker of its own: an image directory is read before it is deleted.

@@ -42,6 +42,7 @@ internal sealed class ServiceSession(SessionParts parts, SystemdNotifier systemd
                         // A service outlives its presenters: the next one gets the status.
                         Parts.Outbox.PresenterConnected = false;
                         Parts.Router.Presenter = null;
+                        Parts.Router.PresenterLeft();
                         break;
                     case PresenterLink.Happening.Message message:
                         if (Parts.Router.Route(message.Payload))

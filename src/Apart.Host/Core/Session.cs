@@ -64,11 +64,15 @@ internal abstract class Session(SessionParts parts)
             // Nobody is listening: stop the jobs and clean up without a word (docs/PROTOCOL.md §1).
             Parts.Outbox.PresenterConnected = false;
             await Parts.Jobs.CancelAllAsync().ConfigureAwait(false);
+            await Parts.Mounter.UnmountAllAsync(CancellationToken.None).ConfigureAwait(false);
             code = ExitStatus.PresenterLost;
         }
         else
         {
             await Parts.Jobs.CancelAllAsync().ConfigureAwait(false);
+
+            // Whoever ends a core ends its mounts: nothing would serve their files any more (docs/PROTOCOL.md §11).
+            await Parts.Mounter.UnmountAllAsync(CancellationToken.None).ConfigureAwait(false);
             await Parts.Outbox.PostAndFlushAsync(new StatusEvent(CoreStatus.Dying)).ConfigureAwait(false);
             code = ending == Ending.Failed ? ExitStatus.Failed : ExitStatus.Stopped;
         }
@@ -88,6 +92,7 @@ internal sealed record SessionParts(
     Outbox Outbox,
     RequestRouter Router,
     JobRegistry Jobs,
+    Mounting.ImageMounter Mounter,
     Startup Startup,
     TimeProvider Time,
     ILogger<Session> Logger);

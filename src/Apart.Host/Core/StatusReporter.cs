@@ -1,6 +1,7 @@
 using Apart.Abstractions;
 using Apart.Host.Codecs;
 using Apart.Host.Jobs;
+using Apart.Host.Mounting;
 using Apart.Host.Native;
 using Apart.Protocol;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace Apart.Host.Core;
 
 /// <summary>Builds <c>type: status</c> messages from a fresh inventory (docs/PROTOCOL.md §3).</summary>
-internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog codecs, JobRegistry jobs, LoopMapper loops, Outbox outbox, ILogger<StatusReporter> logger)
+internal sealed class StatusReporter(
+    IServiceProvider plugins, CodecCatalog codecs, JobRegistry jobs, ImageMounter mounts, LoopMapper loops, Outbox outbox, ILogger<StatusReporter> logger)
 {
     /// <summary>
     /// A started or running status. Should the inventory fail, the status still goes out (with no
@@ -24,7 +26,7 @@ internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog code
     /// <summary>
     /// A status message from sources already listed: every source with parts to clone or to restore
     /// to (a blank device is one part without a filesystem, docs/PROTOCOL.md §3), but the loop
-    /// devices the core set up itself; a running status lists the jobs in flight.
+    /// devices the core set up itself; a running status lists the jobs in flight and the images mounted.
     /// </summary>
     public StatusEvent Report(CoreStatus status, IReadOnlyList<SourceDevice> sources)
     {
@@ -38,7 +40,8 @@ internal sealed class StatusReporter(IServiceProvider plugins, CodecCatalog code
                 source.Table))
             .Where(source => source.Parts.Count > 0)
             .ToList();
-        return new StatusEvent(status, listed, codecs.Options, status == CoreStatus.Running ? jobs.Progress : null);
+        var running = status == CoreStatus.Running;
+        return new StatusEvent(status, listed, codecs.Options, running ? jobs.Progress : null, running ? mounts.Listed : null);
     }
 
     /// <summary>The inventory read afresh; on failure, none (after an error message saying why).</summary>

@@ -8,11 +8,13 @@ public abstract record CoreEvent;
 /// <param name="Sources">The devices that can be cloned or restored to; null in a dying message.</param>
 /// <param name="CompressionOptions">Available codec names in protocol order; null in a dying message.</param>
 /// <param name="Jobs">The latest progress of every running job (extension); null unless running.</param>
+/// <param name="Mounts">The images mounted now (extension); null unless running.</param>
 public sealed record StatusEvent(
     CoreStatus Status,
     IReadOnlyList<ListedSource>? Sources = null,
     IReadOnlyList<string>? CompressionOptions = null,
-    IReadOnlyList<JobProgress>? Jobs = null) : CoreEvent
+    IReadOnlyList<JobProgress>? Jobs = null,
+    IReadOnlyList<ListedMount>? Mounts = null) : CoreEvent
 {
     /// <inheritdoc/>
     public bool Equals(StatusEvent? other) =>
@@ -20,10 +22,11 @@ public sealed record StatusEvent(
         && Status == other.Status
         && Same(Sources, other.Sources)
         && Same(CompressionOptions, other.CompressionOptions)
-        && Same(Jobs, other.Jobs);
+        && Same(Jobs, other.Jobs)
+        && Same(Mounts, other.Mounts);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Status, Sources?.Count, CompressionOptions?.Count, Jobs?.Count);
+    public override int GetHashCode() => HashCode.Combine(Status, Sources?.Count, CompressionOptions?.Count, Jobs?.Count, Mounts?.Count);
 
     internal static bool Same<T>(IReadOnlyList<T>? a, IReadOnlyList<T>? b) =>
         a is null ? b is null : b is not null && a.SequenceEqual(b);

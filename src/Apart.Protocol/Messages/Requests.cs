@@ -43,3 +43,13 @@ public sealed record CancelRequest(JobKind Kind, string Id) : Request;
 
 /// <summary><c>delete-clone</c>: remove an image file, or an image directory Apart made.</summary>
 public sealed record DeleteCloneRequest(string File) : Request;
+
+/// <summary><c>mount-image</c> (extension): mount an image read-only, to browse it and copy files out.</summary>
+/// <param name="Source">An Apart image file, a Clonezilla partition image (its first piece, <c>….aa</c>), or an image directory.</param>
+/// <param name="Part">With an image directory: the partition to mount, by its name in the image (<c>sda1</c>).</param>
+/// <param name="MountPoint">An existing empty directory; null: the core makes one under its runtime directory.</param>
+public sealed record MountImageRequest(string Source, string? Part = null, string? MountPoint = null) : Request;
+
+/// <summary><c>unmount-image</c> (extension): unmount an image mounted by <c>mount-image</c>.</summary>
+/// <param name="Id">The <c>id</c> of its <c>mounted-image</c>.</param>
+public sealed record UnmountImageRequest(string Id) : Request;

@@ -82,6 +82,12 @@ internal static class MessageShapes
 
         yield return MessageShape.Request<DeleteCloneRequest>(MessageTypes.DeleteClone, (f, m) => new DeleteCloneRequest(
             f.Text("file", m?.File)));
+        yield return MessageShape.Request<MountImageRequest>(MessageTypes.MountImage, (f, m) => new MountImageRequest(
+            f.Text("source", m?.Source),
+            f.OptionalText("part", m?.Part),
+            f.OptionalText("mountpoint", m?.MountPoint)));
+        yield return MessageShape.Request<UnmountImageRequest>(MessageTypes.UnmountImage, (f, m) => new UnmountImageRequest(
+            f.Text("id", m?.Id)));
     }
 
     private static IEnumerable<MessageShape> EventShapes()
@@ -90,7 +96,8 @@ internal static class MessageShapes
             (CoreStatus)f.Choice("status", (int?)m?.Status, MessageTypes.Statuses),
             f.OptionalList("sources", m?.Sources, Source),
             f.OptionalTextList("compression_options", m?.CompressionOptions),
-            f.OptionalProgressList("jobs", m?.Jobs)));
+            f.OptionalProgressList("jobs", m?.Jobs),
+            f.OptionalList("mounts", m?.Mounts, Mount)));
         foreach (var kind in MessageTypes.JobKinds)
         {
             yield return MessageShape.Event<JobProgress>(MessageTypes.Job(kind), (f, m) => Progress(f, m, kind), progress => progress.Kind == kind);
@@ -110,6 +117,19 @@ internal static class MessageShapes
         yield return MessageShape.Event<CloneDeleteFailed>(MessageTypes.DeleteCloneFailed, (f, m) => new CloneDeleteFailed(
             f.Text("file", m?.File),
             f.Text("error", m?.Error)));
+        yield return MessageShape.Event<ImageMounted>(MessageTypes.MountedImage, (f, m) => new ImageMounted(
+            f.Text("id", m?.Id),
+            f.Text("source", m?.Source),
+            f.Text("path", m?.Path),
+            f.Text("fstype", m?.FsType)));
+        yield return MessageShape.Event<ImageMountFailed>(MessageTypes.MountImageFailed, (f, m) => new ImageMountFailed(
+            f.Text("source", m?.Source),
+            f.Text("error", m?.Error)));
+        yield return MessageShape.Event<ImageUnmounted>(MessageTypes.UnmountedImage, (f, m) => new ImageUnmounted(
+            f.Text("id", m?.Id)));
+        yield return MessageShape.Event<ImageUnmountFailed>(MessageTypes.UnmountImageFailed, (f, m) => new ImageUnmountFailed(
+            f.Text("id", m?.Id),
+            f.Text("error", m?.Error)));
         yield return MessageShape.Event<RequestError>(MessageTypes.Error, (f, m) => new RequestError(
             f.Text("error", m?.Error),
             f.OptionalText("request", m?.Request)));
@@ -128,6 +148,9 @@ internal static class MessageShapes
             Part = f.OptionalText("part", m?.Part),
             Note = f.OptionalText("note", m?.Note),
         };
+
+    private static ListedMount Mount(IFields f, ListedMount? m) =>
+        new(f.Text("id", m?.Id), f.Text("source", m?.Source), f.Text("path", m?.Path));
 
     private static ListedSource Source(IFields f, ListedSource? m)
     {

@@ -2,6 +2,7 @@ using Apart.Abstractions;
 using Apart.Compression.None;
 using Apart.Host.Core;
 using Apart.Host.Jobs;
+using Apart.Host.Mounting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,7 +28,8 @@ internal sealed class Engine : IAsyncDisposable
         Directory = System.IO.Directory.CreateTempSubdirectory("apart-engine-").FullName;
         Images = Path.Join(Directory, "images");
         System.IO.Directory.CreateDirectory(Images);
-        Options = options ?? new CoreOptions("ipc:///tmp/apart-engine-test.ipc", "/nonexistent/plugins", Path.Join(Directory, "state"));
+        Options = (options ?? new CoreOptions("ipc:///tmp/apart-engine-test.ipc", "/nonexistent/plugins", Path.Join(Directory, "state")))
+            with { CacheDirectory = Path.Join(Directory, "cache") };
 
         var services = new ServiceCollection();
         CoreHost.AddCore(services, Options);
@@ -35,6 +37,9 @@ internal sealed class Engine : IAsyncDisposable
         services.AddSingleton<IImager>(Imager);
         services.AddSingleton<IDiskImager>(DiskImager);
         services.AddSingleton<ICompressor>(new UncompressedCompressor());
+        services.AddSingleton<IRandomAccessCodec>(RandomAccess);
+        services.AddSingleton<IImageReader>(Reader);
+        services.AddSingleton<IImageMounts>(Mounts);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<ConnectSession>();
         services.AddSingleton<ServiceSession>();
@@ -65,6 +70,12 @@ internal sealed class Engine : IAsyncDisposable
     public FakeDiskImager DiskImager { get; } = new();
 
     public FakeTransport Transport { get; } = new();
+
+    public FakeRandomAccessCodec RandomAccess { get; } = new();
+
+    public FakeImageReader Reader { get; } = new();
+
+    public FakeImageMounts Mounts { get; } = new();
 
     public Outbox Outbox => Get<Outbox>();
 
