@@ -50,7 +50,7 @@ internal static class CoreHost
             settings["StateDirectory"] ?? "/var/lib/apart-core")
         {
             Service = service,
-            CacheDirectory = configuration["CacheDirectory"] ?? CoreOptions.DefaultCacheDirectory,
+            CacheDirectory = settings["CacheDirectory"] ?? CoreOptions.DefaultCacheDirectory,
             StartedFor = ImageOwner.StartedForThisProcess(),
         };
 

@@ -165,7 +165,7 @@ internal sealed class ImageMounter(
     private async Task<IRandomAccessSource> OpenDeviceAsync(MountableImage image, IRandomAccessCodec codec, IImageReader reader, CancellationToken cancellationToken)
     {
         var options = new RandomAccessOptions(indexes.For(image.Pieces[0]), CacheBytes);
-        var compressed = new FileSource(image.Pieces);
+        var compressed = FileSource.Open(image.Pieces);
         IRandomAccessSource decompressed;
         try
         {
