@@ -2,6 +2,7 @@ using Apart.Abstractions;
 using Apart.Host.Codecs;
 using Apart.Host.Core;
 using Apart.Host.Jobs;
+using Apart.Host.Mounting;
 using Apart.Host.Native;
 using Apart.Plugins;
 using Microsoft.Extensions.Configuration;
@@ -47,6 +48,7 @@ internal static class CoreHost
             configuration["StateDirectory"] ?? "/var/lib/apart-core")
         {
             Service = service,
+            RuntimeDirectory = configuration["RuntimeDirectory"] ?? CoreOptions.DefaultRuntimeDirectory,
             StartedFor = ImageOwner.StartedForThisProcess(),
         };
         var services = builder.Services;
@@ -86,6 +88,9 @@ internal static class CoreHost
         services.AddSingleton(provider => new InProgressJournal(
             Path.Join(options.StateDirectory, "inprogress"), provider.GetRequiredService<ILogger<InProgressJournal>>()));
         services.AddSingleton<LoopMapper>();
+        services.AddSingleton(provider => new MountJournal(
+            Path.Join(options.StateDirectory, "mounts"), provider.GetRequiredService<ILogger<MountJournal>>()));
+        services.AddSingleton<IImageMounts, ImageMounts>();
         services.AddSingleton<JobServices>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<ImageDeleter>();

@@ -32,6 +32,8 @@ internal static class Usage
           APART_StateDirectory=DIR     where the core records images being written, so a core
                                        killed outright has its partial images removed at the
                                        next start (default /var/lib/apart-core)
+          APART_RuntimeDirectory=DIR   where mounted images are served and mounted when no
+                                       mount point is given (default /run/apart-core)
 
         Service mode settings (appsettings.json beside the executable, /etc/apart/apart.json,
         or APART_<Name> environment variables): Listen, SocketGroup (default apart: its members
