@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Warning, Message = "The FUSE server of {Directory} stopped: {Reason}")]
     public static partial void FuseServerFailed(this ILogger logger, string directory, string reason);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The FUSE mount {Directory} keeps the kernel's readahead: {Reason}")]
+    public static partial void ReadaheadUnchanged(this ILogger logger, string directory, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Mounted {Source} ({FsType}) at {Path} as {Id}")]
     public static partial void ImageMounted(this ILogger logger, string source, string fsType, string path, string id);
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Apart.Host.Tests.Mounting;
 
 /// <summary>The core's own FUSE server (root): a file served from a source, read with the ordinary file APIs.</summary>
+[Collection("FUSE mounts")] // one at a time: the tests count the process's FUSE worker threads
 public sealed class FuseServerTests : IDisposable
 {
     private const int MiB = 1 << 20;

@@ -13,6 +13,7 @@ using static Tmds.Linux.LibC;
 namespace Apart.Host.Tests.Mounting;
 
 /// <summary>Images mounted read-only through the core's FUSE server, a loop device and the kernel's ext4 (root).</summary>
+[Collection("FUSE mounts")] // one at a time: the tests count the process's FUSE worker threads
 public sealed class ImageMountsTests : IDisposable
 {
     private const int MiB = 1 << 20;
