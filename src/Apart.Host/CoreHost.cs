@@ -4,6 +4,7 @@ using Apart.Host.Codecs;
 using Apart.Host.Core;
 using Apart.Host.Jobs;
 using Apart.Host.Logging;
+using Apart.Host.Mounting;
 using Apart.Host.Native;
 using Apart.Plugins;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,6 +52,7 @@ internal static class CoreHost
         {
             Service = service,
             CacheDirectory = settings["CacheDirectory"] ?? CoreOptions.DefaultCacheDirectory,
+            RuntimeDirectory = settings["RuntimeDirectory"] ?? CoreOptions.DefaultRuntimeDirectory,
             StartedFor = ImageOwner.StartedForThisProcess(),
         };
 
@@ -122,6 +124,9 @@ internal static class CoreHost
         services.AddSingleton(provider => new InProgressJournal(
             Path.Join(options.StateDirectory, "inprogress"), provider.GetRequiredService<ILogger<InProgressJournal>>()));
         services.AddSingleton<LoopMapper>();
+        services.AddSingleton(provider => new MountJournal(
+            Path.Join(options.StateDirectory, "mounts"), provider.GetRequiredService<ILogger<MountJournal>>()));
+        services.AddSingleton<IImageMounts, ImageMounts>();
         services.AddSingleton<JobServices>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<ImageDeleter>();

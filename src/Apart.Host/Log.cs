@@ -23,6 +23,30 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Warning, Message = "Detached {Device}, left behind by a core that died while using it")]
     public static partial void StaleLoopDetached(this ILogger logger, string device);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A mounted image could not be read at byte {Offset} (reads there fail with EIO; further errors like it are not logged): {Reason}")]
+    public static partial void ImageReadFailed(this ILogger logger, long offset, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The FUSE server of {Directory} stopped: {Reason}")]
+    public static partial void FuseServerFailed(this ILogger logger, string directory, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The FUSE mount {Directory} keeps the kernel's readahead: {Reason}")]
+    public static partial void ReadaheadUnchanged(this ILogger logger, string directory, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mounted {Source} ({FsType}) at {Path} as {Id}")]
+    public static partial void ImageMounted(this ILogger logger, string source, string fsType, string path, string id);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unmounted {Id} from {Path}")]
+    public static partial void ImageUnmounted(this ILogger logger, string id, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} was busy: detached lazily, it goes once nothing uses it")]
+    public static partial void ImageDetachedLazily(this ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not undo {Step} of a mount: {Reason}")]
+    public static partial void MountUndoFailed(this ILogger logger, string step, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed {What} {Path}, left behind by a core that died with an image mounted")]
+    public static partial void StaleMountRemoved(this ILogger logger, string what, string path);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "The {Kind} job {Id} failed unexpectedly")]
     public static partial void JobCrashed(this ILogger logger, Exception exception, Apart.Protocol.JobKind kind, string id);
 

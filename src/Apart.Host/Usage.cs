@@ -35,6 +35,8 @@ internal static class Usage
           APART_CacheDirectory=DIR     where the core keeps the indexes that let it mount gz
                                        images without reading them whole each time
                                        (default /var/cache/apart-core)
+          APART_RuntimeDirectory=DIR   where mounted images are served and mounted when no
+                                       mount point is given (default /run/apart-core)
 
         Service mode settings (appsettings.json beside the executable, /etc/apart/apart.json,
         or APART_<Name> environment variables): Listen, SocketGroup (default apart: its members

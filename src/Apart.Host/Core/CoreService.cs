@@ -1,5 +1,6 @@
 using Apart.Abstractions;
 using Apart.Host.Jobs;
+using Apart.Host.Mounting;
 using Apart.Plugins;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +18,8 @@ internal sealed class CoreService(
     Startup startup,
     Session session,
     InProgressJournal journal,
+    MountJournal mountJournal,
+    IImageMounts mounts,
     ExitStatus exit,
     ILogger<CoreService> logger)
 {
@@ -61,10 +64,20 @@ internal sealed class CoreService(
             return ExitStatus.Failed;
         }
 
+        // Mounts first: a dead core's loop devices are free to detach once their filesystems are unmounted.
+        mountJournal.RemoveStale();
         journal.RemoveStale();
         await using (transport.ConfigureAwait(false))
         {
-            return await session.RunAsync(transport, stopping).ConfigureAwait(false);
+            try
+            {
+                return await session.RunAsync(transport, stopping).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Whatever ended the session, a core leaves nothing mounted behind.
+                await mounts.UnmountAllAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
