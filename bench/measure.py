@@ -236,17 +236,29 @@ def restore_script(partclone, codec, file, device, log):
     return f"set -o pipefail\nexec 2>{q(log)}\n{pipeline} && blockdev --flushbufs {q(device)}\n"
 
 
-def shell(script, log):
+def shell(script, log, timeout=None):
     """Runs a bash script after dropping the caches: seconds, window, bash's pid, and the CPU
-    seconds of bash and everything it reaped."""
+    seconds of bash and everything it reaped. With a timeout, bash runs in a session of its own
+    and the whole session is stopped when it is exceeded (JobFailed)."""
     drop_caches()
     started = time.monotonic()
-    pid = os.posix_spawn("/bin/bash", ["bash", "-c", script], os.environ)
+    pid = os.posix_spawn("/bin/bash", ["bash", "-c", script], os.environ, setsid=timeout is not None)
     try:
-        _, status, usage = os.wait4(pid, 0)
-    except BaseException:
-        os.kill(pid, signal.SIGTERM)
+        while True:
+            waited, status, usage = os.wait4(pid, 0 if timeout is None else os.WNOHANG)
+            if waited:
+                break
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"{script.strip().splitlines()[-1]} did not end within {timeout}s")
+            time.sleep(0.05)
+    except BaseException as error:
+        try:
+            os.killpg(pid, signal.SIGTERM) if timeout is not None else os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
         os.waitpid(pid, 0)
+        if isinstance(error, TimeoutError):
+            raise JobFailed(str(error)) from None
         raise
     elapsed = time.monotonic() - started
     code = os.waitstatus_to_exitcode(status)
@@ -479,8 +491,12 @@ def clonezilla_pipeline(log):
     return None
 
 
+# ocs-sr runs ps, lshw, dmidecode and the like, which can hang on a busy machine: a bound.
+CLONEZILLA_TIMEOUT = 1800
+
+
 def clonezilla(script, log):
     """Runs an ocs-sr script like B (after dropping the caches); adds what ocs-sr ran."""
-    result = shell(script, log)
+    result = shell(script, log, timeout=CLONEZILLA_TIMEOUT)
     result["pipeline"] = clonezilla_pipeline(log)
     return result
