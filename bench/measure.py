@@ -10,9 +10,13 @@ B: bash runs the same programs with the same options, `set -o pipefail`, and the
 the end; the clock runs from spawning bash to reaping it.
 """
 
+import hashlib
 import os
+import select
 import shlex
+import shutil
 import signal
+import subprocess
 import time
 
 import yaml
@@ -232,17 +236,29 @@ def restore_script(partclone, codec, file, device, log):
     return f"set -o pipefail\nexec 2>{q(log)}\n{pipeline} && blockdev --flushbufs {q(device)}\n"
 
 
-def shell(script, log):
+def shell(script, log, timeout=None):
     """Runs a bash script after dropping the caches: seconds, window, bash's pid, and the CPU
-    seconds of bash and everything it reaped."""
+    seconds of bash and everything it reaped. With a timeout, bash runs in a session of its own
+    and the whole session is stopped when it is exceeded (JobFailed)."""
     drop_caches()
     started = time.monotonic()
-    pid = os.posix_spawn("/bin/bash", ["bash", "-c", script], os.environ)
+    pid = os.posix_spawn("/bin/bash", ["bash", "-c", script], os.environ, setsid=timeout is not None)
     try:
-        _, status, usage = os.wait4(pid, 0)
-    except BaseException:
-        os.kill(pid, signal.SIGTERM)
+        while True:
+            waited, status, usage = os.wait4(pid, 0 if timeout is None else os.WNOHANG)
+            if waited:
+                break
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"{script.strip().splitlines()[-1]} did not end within {timeout}s")
+            time.sleep(0.05)
+    except BaseException as error:
+        try:
+            os.killpg(pid, signal.SIGTERM) if timeout is not None else os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
         os.waitpid(pid, 0)
+        if isinstance(error, TimeoutError):
+            raise JobFailed(str(error)) from None
         raise
     elapsed = time.monotonic() - started
     code = os.waitstatus_to_exitcode(status)
@@ -338,3 +354,149 @@ def restore_disk_script(codec, image, disk, parts, log):
                   "losetup -d \"$l\""]
     lines += [f"blockdev --flushbufs {q(disk)}"]
     return "\n".join(lines) + "\n"
+
+
+# -- the floor: a hello-world .NET console app published like the core ------------------------
+
+FLOOR_SOURCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "floor")
+FLOOR_LINE = b"floor: started\n"
+
+
+def publish_floor(cache_dir, log):
+    """Publishes bench/floor (Floor.csproj) into CACHE/floor-HASH/ unless done already; returns
+    the path of its executable. HASH covers its sources, the repository's build settings and the
+    SDK's version, so a change of any rebuilds it; publishing goes to a temporary folder renamed
+    into place, so that two runs never see half a floor. Not through Apart.Host.sln and not into
+    artifacts/apart-core (Floor.csproj sets no PublishDir; -o and --artifacts-path say where)."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sdk = subprocess.run(["dotnet", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    digest = hashlib.sha256(sdk.encode())
+    for path in sorted(os.listdir(FLOOR_SOURCES)):
+        with open(os.path.join(FLOOR_SOURCES, path), "rb") as f:
+            digest.update(path.encode() + b"\0" + f.read())
+    for path in ("Directory.Build.props", "Directory.Packages.props"):
+        with open(os.path.join(repo, path), "rb") as f:
+            digest.update(path.encode() + b"\0" + f.read())
+    folder = os.path.join(cache_dir, "floor-" + digest.hexdigest()[:16])
+    program = os.path.join(folder, "floor")
+    if os.access(program, os.X_OK):
+        return program, True
+    started = time.monotonic()
+    staging = folder + f".partial-{os.getpid()}"
+    build = folder + f".build-{os.getpid()}"
+    try:
+        result = subprocess.run(
+            ["dotnet", "publish", os.path.join(FLOOR_SOURCES, "Floor.csproj"), "-c", "Release", "-nologo", "-clp:ErrorsOnly",
+             "-o", staging, "--artifacts-path", build],
+            capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"dotnet publish of the floor failed ({result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        try:
+            os.rename(staging, folder)
+        except OSError:
+            if not os.access(program, os.X_OK):  # not another run's, just published
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(build, ignore_errors=True)
+    log(f"floor published into {folder} in {time.monotonic() - started:.0f}s")
+    return program, False
+
+
+def floor_sample(program, timeout=60):
+    """One start of the floor: seconds from spawn to its line on standard output, and its peak
+    RSS in KiB (ru_maxrss, from os.wait4 when it has exited)."""
+    read_end, write_end = os.pipe()
+    try:
+        actions = [(os.POSIX_SPAWN_DUP2, write_end, 1), (os.POSIX_SPAWN_CLOSE, read_end)]
+        started = time.monotonic()
+        pid = os.posix_spawn(program, [program], os.environ, file_actions=actions)
+    except BaseException:
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    os.close(write_end)
+    line = b""
+    elapsed = None
+    try:
+        with os.fdopen(read_end, "rb", buffering=0) as out:
+            deadline = started + timeout
+            while not line.endswith(b"\n"):
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([out], [], [], left)[0]:
+                    raise TimeoutError(f"{program} printed no line within {timeout}s")
+                chunk = out.read(256)
+                if not chunk:
+                    break
+                line += chunk
+            elapsed = time.monotonic() - started
+            out.read()
+        _, status, usage = os.wait4(pid, 0)
+        pid = None
+    finally:
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    if line != FLOOR_LINE or os.waitstatus_to_exitcode(status) != 0:
+        raise JobFailed(f"{program} printed {line!r} and exited {os.waitstatus_to_exitcode(status)}")
+    return elapsed, usage.ru_maxrss
+
+
+# -- C: Clonezilla (ocs-sr saveparts / restoreparts), for comparison --------------------------
+
+OCS_SR = "/usr/sbin/ocs-sr"
+# Matching the core's gz clone: partclone (-q2), pigz (-z1p, which drbl-ocs.conf runs as
+# `pigz -c --fast -b 1024 [--rsyncable]`), Clonezilla's piece size in MB as the core's default
+# (-i 4096), batch (-b), no TUI (--nogui), no fsck of the source (-sfsck, the core runs none), no
+# encryption (-senc), no reading the image back after saving (-sc) or before restoring (-scr:
+# the core does neither), nothing after the job (-p true). -or: the bench's own image filesystem
+# instead of /home/partimag, as A and B. restoreparts onto another device than the image was
+# saved from takes -f SOURCE (Clonezilla then builds a renamed copy of the image's metadata in /tmp).
+OCS_SAVE_OPTIONS = ["--nogui", "-b", "-q2", "-z1p", "-i", "4096", "-sfsck", "-senc", "-sc", "-p", "true"]
+OCS_RESTORE_OPTIONS = ["--nogui", "-b", "-scr", "-p", "true"]
+
+
+def clonezilla_installed():
+    return os.access(OCS_SR, os.X_OK)
+
+
+def clonezilla_save_script(images, name, device, log):
+    q = shlex.quote
+    command = shlex.join([OCS_SR, *OCS_SAVE_OPTIONS, "-or", images, "saveparts", name, os.path.basename(device)])
+    return f"set -o pipefail\nexec </dev/null >{q(log)} 2>&1\n{command} && sync -f {q(images)}\n"
+
+
+def clonezilla_restore_script(images, name, source, device, log):
+    q = shlex.quote
+    command = shlex.join([OCS_SR, *OCS_RESTORE_OPTIONS, "-f", os.path.basename(source), "-or", images, "restoreparts", name,
+                          os.path.basename(device)])
+    return f"set -o pipefail\nexec </dev/null >{q(log)} 2>&1\n{command} && blockdev --flushbufs {q(device)}\n"
+
+
+def clonezilla_pipeline(log):
+    """The imaging pipeline ocs-sr ran, as its output says, on one line."""
+    try:
+        with open(log, errors="replace") as f:
+            lines = [line.strip() for line in f]
+    except OSError:
+        return None
+    for i, line in enumerate(lines):
+        if line.startswith("Running: partclone"):
+            return line[len("Running: "):].split(" 2> ")[0]
+        if "| pigz -d" in line and "partclone" in line:
+            start = max(0, i - 3)  # `( for img in …; do cat $img; done ) | pigz -d -c … | partclone…`
+            while start < i and not lines[start].startswith("( for img"):
+                start += 1
+            return " ".join(lines[start:i + 1])
+    return None
+
+
+# ocs-sr runs ps, lshw, dmidecode and the like, which can hang on a busy machine: a bound.
+CLONEZILLA_TIMEOUT = 1800
+
+
+def clonezilla(script, log):
+    """Runs an ocs-sr script like B (after dropping the caches); adds what ocs-sr ran."""
+    result = shell(script, log, timeout=CLONEZILLA_TIMEOUT)
+    result["pipeline"] = clonezilla_pipeline(log)
+    return result

@@ -2,12 +2,15 @@
 
 import statistics
 
+# The targets of issue 15 ("A leaner core"), each defined here once.
 TARGETS = {
-    "ratio": 1.03,  # median wall-time ratio A/B per codec, clone and restore
-    "core_share": 0.01,  # core CPU / children's CPU during a clone
-    "rss_mib": 60.0,  # core peak RSS during a clone
-    "startup_ms": 250.0,  # spawn → status: started, median
-    "status_ms": 30.0,  # status-request round trip, median
+    "ratio": 1.00,  # median wall-time ratio A/B per codec, clone and restore (and clone-disk, restore-disk)
+    "core_share": 0.005,  # core CPU / children's CPU during a clone, every codec
+    "rss_mib": 40.0,  # core peak RSS through a clone (every codec) and through a clone-disk
+    "startup_ratio": 2.5,  # median spawn → status: started ÷ the floor's median spawn → its line
+    "status_ratio": 1.3,  # median status-request round trip ÷ median time of the programs it needs
+    "idle_wakeups": 1.0,  # an idle service core's wake-ups per second (context switches of all its threads)
+    "idle_rss_flat_mib": 1.0,  # |median VmRSS of the churn's last tenth − of its second tenth| (10 min: minutes)
 }
 
 
@@ -50,6 +53,15 @@ def added(entry):
     return seconds, [x / bw for x, (_, _, bw) in zip(seconds, pairs)]
 
 
+def idle_flat(data):
+    """(drift in KiB, met) of the service core's VmRSS through the churn; None when not measured."""
+    idle = data.get("idle")
+    if not idle:
+        return None
+    drift = idle["last_tenth_kib"] - idle["second_tenth_kib"]
+    return drift, abs(drift) / 1024 <= TARGETS["idle_rss_flat_mib"]
+
+
 def targets(data):
     """(what, target, measured, met, note) for every target."""
     rows = []
@@ -57,22 +69,94 @@ def targets(data):
         for codec, entry in data.get(op, {}).items():
             value = median(ratios(entry))
             _, shares_added = added(entry)
-            note = f"trace: the core adds {pct(median(shares_added))} (ratio {1 + median(shares_added):.3f})" if shares_added else ""
-            rows.append((f"{op} wall ratio A/B, {codec}", f"≤ {TARGETS['ratio']:.2f}", f"{value:.3f}", value <= TARGETS["ratio"], note))
+            notes = []
+            if shares_added:
+                notes.append(f"trace: the core adds {pct(median(shares_added))} (ratio {1 + median(shares_added):.3f})")
+            if entry.get("C"):
+                notes.append(f"Clonezilla: {s(median(entry['C']))} s, {median(entry['C']) / median(entry['B']):.2f} × B")
+            rows.append((f"{op} wall ratio A/B, {codec}", f"≤ {TARGETS['ratio']:.2f}", f"{value:.3f}", value <= TARGETS["ratio"], "; ".join(notes)))
     for codec, entry in data["clone"].items():
         value = median(shares(entry))
         rows.append((f"core CPU / children CPU during a clone, {codec}", f"≤ {pct(TARGETS['core_share'])}", pct(value),
                      value <= TARGETS["core_share"], f"{median(entry['core_cpu']):.2f} s of {median(entry['children_cpu']):.2f} s"))
+    floor_rss = f"the floor: {mib(median(data['floor_rss_kib']))} MiB" if data.get("floor_rss_kib") else ""
     peak = max((kib for entry in data["clone"].values() for kib in entry["rss_kib"]), default=float("nan"))
     rows.append(("core peak RSS during a clone (all codecs, max)", f"≤ {TARGETS['rss_mib']:.0f} MiB", f"{mib(peak)} MiB",
-                 peak / 1024 <= TARGETS["rss_mib"], ""))
-    value = median(data["startup_warm"]) * 1000
-    rows.append(("start-up: spawn → status: started (median)", f"≤ {TARGETS['startup_ms']:.0f} ms", f"{value:.0f} ms",
-                 value <= TARGETS["startup_ms"], f"fastest {min(data['startup_warm']) * 1000:.0f} ms"))
-    value = median(data["status_rtt"]) * 1000
-    rows.append(("status-request round trip (median)", f"≤ {TARGETS['status_ms']:.0f} ms", f"{value:.1f} ms",
-                 value <= TARGETS["status_ms"], f"fastest {min(data['status_rtt']) * 1000:.1f} ms"))
+                 peak / 1024 <= TARGETS["rss_mib"], floor_rss))
+    peak = max((kib for entry in data.get("clone-disk", {}).values() for kib in entry["rss_kib"]), default=float("nan"))
+    rows.append(("core peak RSS during a clone-disk (max)", f"≤ {TARGETS['rss_mib']:.0f} MiB", f"{mib(peak)} MiB",
+                 peak / 1024 <= TARGETS["rss_mib"], floor_rss))
+    core, floor = median(data["startup_warm"]), median(data["floor_startup"])
+    rows.append(("start-up: spawn → status: started ÷ the floor's spawn → its line (medians)", f"≤ {TARGETS['startup_ratio']:.1f} ×",
+                 f"{core / floor:.2f} ×", core / floor <= TARGETS["startup_ratio"],
+                 f"core {core * 1000:.0f} ms (fastest {min(data['startup_warm']) * 1000:.0f}), floor {floor * 1000:.0f} ms "
+                 f"(fastest {min(data['floor_startup']) * 1000:.0f})"))
+    rtt, programs = median(data["status_rtt"]), median(data["status_programs"])
+    rows.append(("status-request round trip ÷ its lsblk and blkid runs (medians)", f"≤ {TARGETS['status_ratio']:.1f} ×",
+                 f"{rtt / programs:.2f} ×", rtt / programs <= TARGETS["status_ratio"],
+                 f"round trip {rtt * 1000:.1f} ms, the programs {programs * 1000:.1f} ms"))
+    idle = data.get("idle")
+    if idle:
+        worst = max(idle["before"]["per_second"], idle["after"]["per_second"])
+        rows.append(("idle service core: wake-ups per second (no presenter; before and after the churn, max)",
+                     f"≤ {TARGETS['idle_wakeups']:.0f} /s", f"{worst:.2f} /s", worst <= TARGETS["idle_wakeups"],
+                     f"before {idle['before']['per_second']:.2f}, after {idle['after']['per_second']:.2f}, "
+                     f"{idle['before']['seconds']:.0f} s each"))
+        drift, ok = idle_flat(data)
+        rows.append((f"service core VmRSS flat through {idle['churn_seconds'] / 60:.1f} min of connect, status, disconnect",
+                     f"drift ≤ {TARGETS['idle_rss_flat_mib']:.0f} MiB", f"{drift / 1024:+.2f} MiB", ok,
+                     f"median of the last tenth {mib(idle['last_tenth_kib'])} MiB, of the second {mib(idle['second_tenth_kib'])} MiB; "
+                     f"{idle['cycles']} cycles"))
     return rows
+
+
+def clonezilla(data, op, w):
+    """The note under the clone or restore table: how Clonezilla ran, or why it did not."""
+    entries = [(codec, e) for codec, e in data[op].items() if e.get("C")]
+    if not entries:
+        if data.get("clonezilla_note"):
+            w(f"Clonezilla (`ocs-sr`): {data['clonezilla_note']}.")
+            w("")
+        return
+    for codec, e in entries:
+        verb = "saveparts" if op == "clone" else "restoreparts"
+        w(f"Clonezilla: `ocs-sr {verb}`, {len(e['C'])} runs alternating with A and B ({codec}); options under Commands"
+          + (f"; it ran `{e['C_pipeline']}`" if e.get("C_pipeline") else "") + f". Its CPU (ocs-sr and everything it reaped): "
+          f"median {median(e['C_cpu']):.2f} s against B's {median(e['B_cpu']):.2f} s.")
+        if op == "clone" and e.get("C_image_size"):
+            w(f"Its image: {e['C_image_size']} bytes (the core's {e['image_size']}).")
+        w("")
+
+
+def idle_section(data, w):
+    idle = data.get("idle")
+    w("## Idle")
+    w("")
+    if not idle:
+        w("Not measured.")
+        w("")
+        return
+    drift, ok = idle_flat(data)
+    w(f"A service-mode core (`apart-core --listen {idle['address']}`) with no presenter, then {idle['cycles']} cycles of connect, "
+      f"greeting, status-request, disconnect over {idle['churn_seconds']:.0f} s (a pause of {idle['pause']} s between cycles), "
+      "then no presenter again.")
+    w("")
+    w("| Figure | Before the churn | After the churn |")
+    w("|---|---|---|")
+    b, a = idle["before"], idle["after"]
+    w(f"| window, s | {b['seconds']:.1f} | {a['seconds']:.1f} |")
+    w(f"| wake-ups (context switches, all threads) | {b['wakeups']} | {a['wakeups']} |")
+    w(f"| wake-ups per second | {b['per_second']:.2f} | {a['per_second']:.2f} |")
+    w(f"| threads | {b['threads']} | {a['threads']} |")
+    w(f"| core CPU, s | {b['cpu']:.2f} | {a['cpu']:.2f} |")
+    w("")
+    samples = idle["samples"]
+    w(f"VmRSS through the churn, sampled every {idle['sample_every']} s ({len(samples)} samples): first {mib(samples[0][1])} MiB, "
+      f"last {mib(samples[-1][1])} MiB, min {mib(min(k for _, k in samples))}, max {mib(max(k for _, k in samples))}; median of the "
+      f"second tenth {mib(idle['second_tenth_kib'])} MiB, of the last tenth {mib(idle['last_tenth_kib'])} MiB: drift "
+      f"{drift / 1024:+.2f} MiB ({'flat' if ok else 'not flat'}). VmRSS at the start {mib(idle['rss_start_kib'])} MiB; "
+      f"peak (VmHWM) at the end {mib(idle['peak_rss_kib'])} MiB.")
+    w("")
 
 
 def render(data):
@@ -109,7 +193,8 @@ def render(data):
       f"machine, and kernel threads, the loop devices' among them); load average {data['load_start']} at the start, "
       f"{data['load_end']} at the end. Such noise is why A and B alternate.")
     w(f"- **Runs:** {runs} of A and {runs} of B per codec and operation, alternating A, B, A, B…; the page cache is dropped "
-      "(`sync; echo 3 > /proc/sys/vm/drop_caches`) before every run. A fresh apart-core is started for every A run.")
+      "(`sync; echo 3 > /proc/sys/vm/drop_caches`) before every run. A fresh apart-core is started for every A run."
+      + (" For gz, Clonezilla (C) runs after each B: A, B, C, A, B, C…" if any(e.get("C") for e in data["clone"].values()) else ""))
     w("")
 
     w("## Targets")
@@ -126,14 +211,17 @@ def render(data):
     for op, title in (("clone", "Clone"), ("restore", "Restore")):
         w(f"## {title}: wall time, seconds")
         w("")
-        w("| Operation | Codec | A min | A median | A max | B min | B median | B max | A/B per pair: min | median | max | median A ÷ median B |")
-        w("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        w("| Operation | Codec | A min | A median | A max | B min | B median | B max | A/B per pair: min | median | max | median A ÷ median B "
+          "| Clonezilla median | median Clonezilla ÷ median B |")
+        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for codec, e in data[op].items():
             r = ratios(e)
+            c = f"{s(median(e['C']))} | {median(e['C']) / median(e['B']):.3f}" if e.get("C") else "— | —"
             w(f"| {op} | {codec} | {s(min(e['A']))} | {s(median(e['A']))} | {s(max(e['A']))} | "
               f"{s(min(e['B']))} | {s(median(e['B']))} | {s(max(e['B']))} | "
-              f"{min(r):.3f} | {median(r):.3f} | {max(r):.3f} | {median(e['A']) / median(e['B']):.3f} |")
+              f"{min(r):.3f} | {median(r):.3f} | {max(r):.3f} | {median(e['A']) / median(e['B']):.3f} | {c} |")
         w("")
+        clonezilla(data, op, w)
 
     w("## Whole disks: wall time, seconds")
     w("")
@@ -170,14 +258,30 @@ def render(data):
     w("| Figure | Samples | Min ms | Median ms | Max ms |")
     w("|---|---|---|---|---|")
     for label, key in (("start-up: spawn → status: started (warm cache)", "startup_warm"),
+                       ("the floor: spawn → its line (warm cache)", "floor_startup"),
                        ("start-up: spawn → status: started (cold cache, for information)", "startup_cold"),
-                       ("status-request round trip", "status_rtt")):
+                       ("status-request round trip", "status_rtt"),
+                       ("the programs a status-request runs, run by bench/run", "status_programs")):
         values = data[key]
         w(f"| {label} | {len(values)} | {ms(min(values))} | {ms(median(values))} | {ms(max(values))} |")
     w("")
-    w(f"The status messages listed {data['status_sources']} parts (every loop device attached on the machine at the time, "
-      "other users' included): the round trip includes listing them.")
+    w("| Memory | Samples | Min MiB | Median MiB | Max MiB |")
+    w("|---|---|---|---|---|")
+    clone_rss = [kib for e in data["clone"].values() for kib in e["rss_kib"]]
+    disk_rss = [kib for e in data.get("clone-disk", {}).values() for kib in e["rss_kib"]]
+    for label, values in (("the floor: peak RSS (ru_maxrss), whole life", data["floor_rss_kib"]),
+                          ("core: peak RSS (VmHWM) at status: started", data["startup_rss_kib"]),
+                          ("core: peak RSS through a clone (every codec)", clone_rss),
+                          ("core: peak RSS through a clone-disk", disk_rss)):
+        if values:
+            w(f"| {label} | {len(values)} | {mib(min(values))} | {mib(median(values))} | {mib(max(values))} |")
     w("")
+    w(f"The status messages listed {data['status_sources']} parts (every loop device attached on the machine at the time, "
+      "other users' included): the round trip includes listing them. The programs the status-request needs, as bench/run "
+      "ran them the first time: " + " then ".join("`" + " ".join(argv) + "`" for argv in data.get("status_commands") or []) + ".")
+    w("")
+
+    idle_section(data, w)
 
     w("## Where A's extra time goes")
     w("")
@@ -232,6 +336,11 @@ def render(data):
                 commands += ", each started through " + ", ".join(f"`{w}`" for w in wrappers) + " (seen in the trace)"
             script = e["script"].strip().splitlines()[-1]
             w(f"- {op} {codec}: A {commands}; B `{script}`")
+    for op in ("clone", "restore"):
+        for codec, e in data[op].items():
+            if e.get("C_script"):
+                script = e["C_script"].strip().splitlines()[-1]
+                w(f"- {op} {codec}, Clonezilla: `{script}`" + (f"; it ran `{e['C_pipeline']}`" if e.get("C_pipeline") else ""))
     for op in ("clone-disk", "restore-disk"):
         for codec, e in data.get(op, {}).items():
             w(f"- {op} {codec}: B, after `set -o pipefail -e`:")
@@ -269,6 +378,32 @@ def render(data):
       "first). Warm: the core's files are in the page cache (one untimed start before). Cold: the page cache dropped before "
       "each start; for information, no target. **status-request** is from sending `type: status-request` to receiving "
       "`status: running`, on one core, every sample counted, the first included.")
+    w("- **The floor** is bench/floor: a hello-world console app (`Console.Out.Write` of one line) published like the core "
+      "(the repository's Directory.Build.props: net10.0, linux-x64, framework-dependent, ReadyToRun, invariant globalization; "
+      "TieredPGO off and the call-count threshold as in Apart.Host.csproj) into the cache directory, rebuilt when its sources, "
+      "the build settings or the SDK change. Its start-up is from spawning it to reading its line from its standard output, "
+      "its memory ru_maxrss from os.wait4. Floor and core starts alternate, the same number of each, after one untimed start "
+      f"of each; the target is the ratio of the medians (≤ {TARGETS['startup_ratio']} ×).")
+    w("- **The programs a status-request runs** are timed from bench/run right after each status-request, on the same devices: "
+      "`lsblk -Jbo COLUMNS`, then one `blkid -c /dev/null -d -o export -- NODES` for the devices lsblk gives no filesystem for, "
+      "then for disks whose partitions have no kernel nodes `sfdisk --json` each and `blkid -p -O START -S SIZE` per partition, "
+      "those disks and their partitions in parallel: the same selection, sequence and parallelism as the core's inventory "
+      "(bench/inventory.py, after plugins/Inventory.Lsblk). The ratio of the medians is what the core adds on top "
+      f"(≤ {TARGETS['status_ratio']} ×).")
+    w("- **Clonezilla** is `ocs-sr saveparts` / `restoreparts` (C) on the same source partition and restore target, alternating "
+      "with A and B for gz (A, B, C, A, B, C…, the page cache dropped before each), timed like B from spawning bash to reaping it, "
+      "with the same flush after (`sync -f` of the image filesystem, `blockdev --flushbufs`). It does more than the others: it "
+      "scans the machine's devices, saves their lists and the machine's description beside the image, and to restore onto "
+      "another device than it saved from it first builds a renamed copy of the image's metadata.")
+    w("- **Idle** is a service-mode core (`apart-core --listen ipc://PATH`, as root, its own state directory, as "
+      "tests/e2e/service_support.py starts one). Wake-ups: the change of voluntary + nonvoluntary context switches summed over "
+      "/proc/PID/task/*/status (threads followed by id, read every second), per second, over a window with no presenter "
+      f"connected, {(data.get('idle') or {}).get('settle_seconds', 5)} s after it listens and again a second after the churn; the target is the larger of the two "
+      f"(≤ {TARGETS['idle_wakeups']:.0f} /s). Churn: a pyzmq PAIR client connects (as tests/e2e/service_client.py does), takes "
+      "the greeting, sends a status-request, takes the answer and disconnects, again and again; VmRSS is read every few seconds. "
+      "Flat means the median of the samples in the churn's last tenth is within "
+      f"{TARGETS['idle_rss_flat_mib']:.0f} MiB of the median in its second tenth (over 10 minutes: the last minute against the "
+      "second; the first is left out, the core still warming up).")
     w("- **Where A's extra time goes** comes from `perf record -a -k CLOCK_MONOTONIC -e sched:sched_process_fork,"
       "sched:sched_process_exec,sched:sched_process_exit`, running through all timed runs (it records a few events per "
       "process, nothing per byte). The clocks are the same as the runs' own, so each run's window is cut into pre, pipeline "
@@ -292,9 +427,18 @@ def render(data):
         for codec, e in data.get(op, {}).items():
             w(f"- {op} {codec}: A " + ", ".join(s(v) for v in e["A"]) + "; B " + ", ".join(s(v) for v in e["B"])
               + "; core CPU " + ", ".join(f"{v:.2f}" for v in e["core_cpu"]))
+    for op in ("clone", "restore"):
+        for codec, e in data[op].items():
+            if e.get("C"):
+                w(f"- {op} {codec}, Clonezilla: " + ", ".join(s(v) for v in e["C"]) + "; its CPU " + ", ".join(f"{v:.2f}" for v in e["C_cpu"]))
     w("- start-up warm, ms: " + ", ".join(ms(v) for v in data["startup_warm"]))
+    w("- the floor, ms: " + ", ".join(ms(v) for v in data["floor_startup"]) + "; peak RSS, MiB: "
+      + ", ".join(mib(v) for v in data["floor_rss_kib"]))
     w("- start-up cold, ms: " + ", ".join(ms(v) for v in data["startup_cold"]))
     w("- status-request, ms: " + ", ".join(ms(v) for v in data["status_rtt"]))
+    w("- its programs, ms: " + ", ".join(ms(v) for v in data["status_programs"]))
+    if data.get("idle"):
+        w("- service core VmRSS through the churn, seconds: MiB: " + ", ".join(f"{t:.0f}: {mib(kib)}" for t, kib in data["idle"]["samples"]))
     w("")
     return "\n".join(out)
 

@@ -59,10 +59,19 @@ def test_quick_benchmark_writes_every_figure(tmp_path):
     assert re.search(r"kernel \S+", text)
 
     parts = sections(text)
-    # Wall times per codec, A and B min/median/max and the ratios.
+    # Wall times per codec, A and B min/median/max and the ratios, and a Clonezilla column (gz
+    # only, and only when it ran: --quick leaves it out and says so).
     for op, title in (("clone", "Clone: wall time, seconds"), ("restore", "Restore: wall time, seconds")):
+        assert "| Clonezilla median |" in parts[title]
         for codec in CODECS:
-            numbers(row(parts[title], op, codec), 10)
+            cells = row(parts[title], op, codec)
+            numbers(cells, 10)
+            assert len(cells) == 12 and (cells[10:] == ["—", "—"] or codec == "gz"), cells
+        cells = row(parts[title], op, "gz")
+        if cells[10] == "—":
+            assert "Clonezilla (`ocs-sr`): skipped:" in parts[title]
+        else:
+            numbers(cells[10:], 2)
     # Whole disks: clone-disk and restore-disk of a GPT disk, gz.
     for op in ("clone-disk", "restore-disk"):
         numbers(row(parts["Whole disks: wall time, seconds"], op, "gz"), 10)
@@ -73,9 +82,21 @@ def test_quick_benchmark_writes_every_figure(tmp_path):
         numbers(cells[:4], 4)
         numbers(cells[4:7], 3, "%")
         numbers(cells[7:9], 2)
-    # Start-up and status-request.
+    # Start-up beside the floor's, status-request beside the programs it runs, memory beside the floor's.
     numbers(row(cost, "start-up: spawn → status: started (warm cache)"), 4)
+    numbers(row(cost, "the floor: spawn → its line (warm cache)"), 4)
+    assert row(cost, "the floor: spawn → its line (warm cache)")[0] == row(cost, "start-up: spawn → status: started (warm cache)")[0]
     numbers(row(cost, "status-request round trip"), 4)
+    numbers(row(cost, "the programs a status-request runs, run by bench/run"), 4)
+    for label in ("the floor: peak RSS (ru_maxrss), whole life", "core: peak RSS (VmHWM) at status: started",
+                  "core: peak RSS through a clone (every codec)", "core: peak RSS through a clone-disk"):
+        numbers(row(cost, label), 4)
+    assert "`/usr/bin/lsblk -Jbo " in cost or "lsblk -Jbo " in cost
+    # The idle service core: wake-ups before and after the churn, its memory through it.
+    idle = parts["Idle"]
+    numbers(row(idle, "wake-ups per second"), 2)
+    numbers(row(idle, "window, s"), 2)
+    assert re.search(r"VmRSS through the churn, sampled every [\d.]+ s \(\d+ samples\): first \d+\.\d MiB, last \d+\.\d MiB", idle), idle
     # Every target judged.
     targets = parts["Targets"]
     for op in ("clone", "restore"):
@@ -85,9 +106,18 @@ def test_quick_benchmark_writes_every_figure(tmp_path):
         assert row(targets, f"{op} wall ratio A/B, gz")[-1] in ("met", "**not met**")
     for label in [f"core CPU / children CPU during a clone, {codec}" for codec in CODECS] + [
         "core peak RSS during a clone (all codecs, max)",
-        "start-up: spawn → status: started (median)",
-        "status-request round trip (median)",
+        "core peak RSS during a clone-disk (max)",
+        "start-up: spawn → status: started ÷ the floor's spawn → its line (medians)",
+        "status-request round trip ÷ its lsblk and blkid runs (medians)",
+        "idle service core: wake-ups per second (no presenter; before and after the churn, max)",
     ]:
         assert row(targets, label)[-1] in ("met", "**not met**")
+    flat = [line for line in targets.splitlines() if line.startswith("| service core VmRSS flat through ")]
+    assert len(flat) == 1 and flat[0].rstrip().endswith(("| met |", "| **not met** |")), targets
+    numbers([cell.strip().rstrip("×").strip() for cell in row(targets, "start-up: spawn → status: started ÷ the floor's spawn → its line (medians)")[1:2]], 1)
     assert "## What each figure means" in text
     assert "## Where A's extra time goes" in text  # measured, or saying why not (no perf)
+    # The floor is published into the cache, never into the core's layout or the solution.
+    assert not os.path.exists(os.path.join(REPO, "artifacts", "apart-core", "floor"))
+    with open(os.path.join(REPO, "Apart.Host.sln")) as f:
+        assert "Floor.csproj" not in f.read()
