@@ -196,6 +196,31 @@ def test_a_busy_unmount_names_the_process_and_keeps_the_mount(rig):
     assert unmount(core, answer["id"])["type"] == "unmounted-image"
 
 
+def test_the_loop_device_under_a_mounted_image_is_no_job_s_to_touch(rig):
+    """The core's own loop device under a mount is hidden from listings and refused by name as a
+    clone source and as a restore target, even though lsblk lists it."""
+    loops = rig.loops
+    source = filesystems.make(loops, "ext4", size_mib=32, seed=12)
+    core, _ = mount_core(rig)
+    destination = rig.directory()
+    image = clone(core, source, destination, "lz4")
+    answer = mounted(core, image)
+    try:
+        loop = MountTrace(answer["path"]).loop
+        core.send({"type": "status-request"})
+        status = core.wait_for(lambda m: m.get("type") == "status", what="status")
+        listed = [part.get("path") for s in status.get("sources") or [] for part in s.get("parts") or []]
+        assert loop not in listed, evidence(core, f"{loop} is listed: {listed}")
+        core.send({"type": "clone", "source": loop, "destination": destination, "name": "own", "compression": "gz"})
+        refused = core.wait_for(lambda m: m.get("type") in ("clone", "clone-failed") and m.get("source") == loop, what="clone answer")
+        assert refused["type"] == "clone-failed" and "not a listed partition" in refused["error"], evidence(core, f"{refused}")
+        core.send({"type": "restore", "source": image, "destination": loop})
+        refused = core.wait_for(lambda m: m.get("type") in ("restore", "restore-failed") and m.get("destination") == loop, what="restore answer")
+        assert refused["type"] == "restore-failed" and "not a listed partition" in refused["error"], evidence(core, f"{refused}")
+    finally:
+        assert unmount(core, answer["id"])["type"] == "unmounted-image"
+
+
 def test_damaged_images_are_refused_with_a_reason_or_read_with_errors_and_never_hang(rig):
     loops = rig.loops
     source = filesystems.make(loops, "ext4", size_mib=64, seed=10)

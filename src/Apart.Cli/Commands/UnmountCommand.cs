@@ -12,6 +12,7 @@ namespace Apart.Cli.Commands;
 internal sealed class UnmountCommand : SessionCommand<UnmountSettings>
 {
     private static readonly TimeSpan s_exitTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan s_exitPoll = TimeSpan.FromMilliseconds(50);
 
     /// <inheritdoc/>
     protected override async Task<int?> RunWithoutCoreAsync(UnmountSettings settings, CancellationToken interrupted)
@@ -22,7 +23,6 @@ internal sealed class UnmountCommand : SessionCommand<UnmountSettings>
             return ExitCodes.Failure;
         }
 
-        using var process = System.Diagnostics.Process.GetProcessById(held.Pid);
         if (Tmds.Linux.LibC.kill(held.Pid, Tmds.Linux.LibC.SIGTERM) != 0)
         {
             Terminal.Fail($"unmount failed: cannot signal apart mount (pid {held.Pid}): {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
@@ -33,7 +33,12 @@ internal sealed class UnmountCommand : SessionCommand<UnmountSettings>
         timeout.CancelAfter(s_exitTimeout);
         try
         {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            // It is not our child, so nothing tells us when it ends (Process.WaitForExitAsync did
+            // not, here): look, as often as a person would not notice.
+            while (held.HolderRuns)
+            {
+                await Task.Delay(s_exitPoll, timeout.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (!interrupted.IsCancellationRequested)
         {

@@ -3,7 +3,7 @@ using Apart.Cli.Browsing;
 namespace Apart.Cli.Output;
 
 /// <summary>The result of <c>apart mount --json</c>: the mount, as the core reported it.</summary>
-internal sealed record MountJson(string Id, string Image, string Path, string FsType);
+internal sealed record MountJson(string Id, string Image, string Path, string Fstype);
 
 /// <summary>The result of <c>apart ls --json</c>: the entries of a directory in an image.</summary>
 /// <param name="Image">The image.</param>

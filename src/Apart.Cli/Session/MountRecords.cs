@@ -21,7 +21,12 @@ internal sealed class MountRecords(string directory)
     /// <param name="Id">The mount's id.</param>
     /// <param name="Path">Where its files are.</param>
     /// <param name="Source">The image.</param>
-    public sealed record Entry(int Pid, string Id, string Path, string Source);
+    /// <param name="Started">When the holding process started (a recycled pid has another start time).</param>
+    public sealed record Entry(int Pid, string Id, string Path, string Source, string Started)
+    {
+        /// <summary>Whether the process that holds the mount still runs.</summary>
+        public bool HolderRuns => StartTime(Pid) == Started;
+    }
 
     /// <summary>Records this process's mount; disposing the result removes the record.</summary>
     public IDisposable Record(string id, string path, string source)
@@ -52,7 +57,7 @@ internal sealed class MountRecords(string directory)
 
             if (id == idOrPath || mounted == path)
             {
-                return new Entry(pid, id, mounted, source);
+                return new Entry(pid, id, mounted, source, started);
             }
         }
 

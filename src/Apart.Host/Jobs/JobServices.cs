@@ -52,7 +52,10 @@ internal sealed class JobServices(
     public async Task<(SourceDevice Disk, PartDevice Part)> ListedPartAsync(string devicePath, string role, CancellationToken cancellationToken)
     {
         var sources = await ListAsync(cancellationToken).ConfigureAwait(false);
-        return sources.SelectMany(source => source.Parts.Select(part => (source, part))).FirstOrDefault(listed => listed.part.DevicePath == devicePath) is ({ } disk, { } part)
+        // The core's own loop devices (partitions it maps, images it mounts) are never a job's to touch.
+        var own = Loops.Names;
+        return sources.Where(source => !own.Contains(source.Name))
+                .SelectMany(source => source.Parts.Select(part => (source, part))).FirstOrDefault(listed => listed.part.DevicePath == devicePath) is ({ } disk, { } part)
             ? (disk, part)
             : throw new JobFailedException($"{role} {Quote(devicePath)} is not a listed partition.");
     }
