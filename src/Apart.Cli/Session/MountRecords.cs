@@ -24,8 +24,8 @@ internal sealed class MountRecords(string directory)
     /// <param name="Started">When the holding process started (a recycled pid has another start time).</param>
     public sealed record Entry(int Pid, string Id, string Path, string Source, string Started)
     {
-        /// <summary>Whether the process that holds the mount still runs.</summary>
-        public bool HolderRuns => StartTime(Pid) == Started;
+        /// <summary>Whether the process that holds the mount still runs (a zombie, ended but not yet reaped by its parent, does not).</summary>
+        public bool HolderRuns => StartTime(Pid) == Started && !IsZombie(Pid);
     }
 
     /// <summary>Records this process's mount; disposing the result removes the record.</summary>
@@ -87,6 +87,20 @@ internal sealed class MountRecords(string directory)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
         {
             return null;
+        }
+    }
+
+    // Field 3 of /proc/PID/stat: its state, Z once it has exited.
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+        {
+            return true;
         }
     }
 
