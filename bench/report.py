@@ -10,7 +10,9 @@ TARGETS = {
     "startup_ratio": 2.5,  # median spawn → status: started ÷ the floor's median spawn → its line
     "status_ratio": 1.3,  # median status-request round trip ÷ median time of the programs it needs
     "idle_wakeups": 1.0,  # an idle service core's wake-ups per second (context switches of all its threads)
-    "idle_rss_flat_mib": 1.0,  # |median VmRSS of the churn's last tenth − of its second tenth| (10 min: minutes)
+    "idle_rss_flat_mib": 1.0,
+    "zst_framing_time": 1.03,  # seekable zst (pzstd's frames) ÷ one-frame zstd -T0, clone wall time in the shell
+    "zst_framing_size": 1.01,  # and image size  # |median VmRSS of the churn's last tenth − of its second tenth| (10 min: minutes)
 }
 
 
@@ -75,6 +77,14 @@ def targets(data):
             if entry.get("C"):
                 notes.append(f"Clonezilla: {s(median(entry['C']))} s, {median(entry['C']) / median(entry['B']):.2f} × B")
             rows.append((f"{op} wall ratio A/B, {codec}", f"≤ {TARGETS['ratio']:.2f}", f"{value:.3f}", value <= TARGETS["ratio"], "; ".join(notes)))
+    framed = data["clone"].get("zst")
+    if framed and framed.get("unframed"):
+        value = median(framed["B"]) / median(framed["unframed"])
+        rows.append(("seekable zst: clone time ÷ zstd -T0's (shell, medians)", f"≤ {TARGETS['zst_framing_time']:.2f}", f"{value:.3f}",
+                     value <= TARGETS["zst_framing_time"], f"{s(median(framed['B']))} s against {s(median(framed['unframed']))} s"))
+        value = framed["B_image_size"] / framed["unframed_size"]
+        rows.append(("seekable zst: image size ÷ zstd -T0's", f"≤ {TARGETS['zst_framing_size']:.2f}", f"{value:.4f}",
+                     value <= TARGETS["zst_framing_size"], f"{framed['B_image_size']} against {framed['unframed_size']} bytes"))
     for codec, entry in data["clone"].items():
         value = median(shares(entry))
         rows.append((f"core CPU / children CPU during a clone, {codec}", f"≤ {pct(TARGETS['core_share'])}", pct(value),

@@ -26,7 +26,7 @@ import time
 
 EVENTS = "sched:sched_process_fork,sched:sched_process_exec,sched:sched_process_exit"
 LINE = re.compile(r"^\s*(?P<comm>.*?)\s+(?P<pid>-?\d+)/(?P<tid>-?\d+)\s+(?P<time>\d+\.\d+):\s+(?P<event>[\w:]+):\s*(?P<trace>.*)$")
-PIPELINE_PROGRAMS = ("partclone.", "pigz", "zstd", "lz4")
+PIPELINE_PROGRAMS = ("partclone.", "pigz", "pzstd", "zstd", "lz4")
 
 
 class Tracer:
