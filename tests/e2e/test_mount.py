@@ -221,6 +221,24 @@ def test_the_loop_device_under_a_mounted_image_is_no_job_s_to_touch(rig):
         assert unmount(core, answer["id"])["type"] == "unmounted-image"
 
 
+def test_a_core_in_a_mount_namespace_of_its_own_refuses_mounts_its_presenter_could_not_see(tmp_path):
+    """A sandboxed service (systemd's ProtectSystem=, PrivateTmp=) mounts in a namespace its
+    presenters do not see: the core says so instead of reporting a path that is empty to them."""
+    from presenter import CORE, Presenter
+
+    wrapper = tmp_path / "apart-core-elsewhere"
+    wrapper.write_text(f"#!/bin/sh\nexec unshare --mount --propagation private {CORE} \"$@\"\n")
+    wrapper.chmod(0o755)
+    presenter = Presenter(core=str(wrapper))
+    try:
+        presenter.wait_for(lambda m: m.get("type") == "status", what="status: started", timeout=30)
+        presenter.send({"type": "mount-image", "source": str(tmp_path / "any-2026-12-01T1200.apt.ext4.gz")})
+        answer = presenter.wait_for(lambda m: m.get("type") in ("mounted-image", "mount-image-failed"), what="mount answer", timeout=30)
+        assert answer["type"] == "mount-image-failed" and "mount namespace of its own" in answer["error"], answer
+    finally:
+        presenter.close()
+
+
 def test_damaged_images_are_refused_with_a_reason_or_read_with_errors_and_never_hang(rig):
     loops = rig.loops
     source = filesystems.make(loops, "ext4", size_mib=64, seed=10)

@@ -61,6 +61,11 @@ internal sealed class ImageMounter(
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(leaving, stopping);
             try
             {
+                if (MountNamespaces.Differ(presenter) is { } elsewhere)
+                {
+                    return new ImageMountFailed(request.Source, elsewhere);
+                }
+
                 return await MountAsync(request, PresenterRights.Of(presenter), stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
