@@ -88,7 +88,7 @@ def churn(core, seconds, sample_every, pause):
                 next_sample += sample_every
             if now >= end:
                 break
-            time.sleep(min(end, next_sample) - now)
+            time.sleep(max(0.0, min(end, next_sample) - now))
         if not core.running():
             raise RuntimeError(f"the service core exited during the churn; log:\n{core.log_tail()}")
     samples.append((time.monotonic() - started, proc_status_kib(pid, "VmRSS")))

@@ -125,7 +125,7 @@ internal static class CoreHost
             Path.Join(options.StateDirectory, "inprogress"), provider.GetRequiredService<ILogger<InProgressJournal>>()));
         services.AddSingleton<LoopMapper>();
         services.AddSingleton(provider => new MountJournal(
-            Path.Join(options.StateDirectory, "mounts"), provider.GetRequiredService<ILogger<MountJournal>>()));
+            Path.Join(options.StateDirectory, MountJournal.Folder), provider.GetRequiredService<ILogger<MountJournal>>()));
         services.AddSingleton<IImageMounts, ImageMounts>();
         services.AddSingleton<JobServices>();
         services.AddSingleton<JobRegistry>();

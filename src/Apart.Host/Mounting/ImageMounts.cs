@@ -22,6 +22,9 @@ namespace Apart.Host.Mounting;
 /// </remarks>
 internal sealed class ImageMounts(CoreOptions options, LoopMapper loops, MountJournal journal, ILogger<ImageMounts> logger) : IImageMounts, IDisposable
 {
+    /// <summary>Where, under the runtime directory, the core makes mount points when the presenter names none.</summary>
+    internal const string MountPointsFolder = "mount-points";
+
     private static readonly UnixFileMode Browsable = FileModes.OwnerOnlyDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -61,7 +64,7 @@ internal sealed class ImageMounts(CoreOptions options, LoopMapper loops, MountJo
 
             var mountPoint = request.MountPoint is { } given
                 ? Path.GetFullPath(given).TrimEnd('/')
-                : MakeDirectory(mount, Path.Join(options.RuntimeDirectory, "mounts"), id, Browsable);
+                : MakeDirectory(mount, Path.Join(options.RuntimeDirectory, MountPointsFolder), id, Browsable);
             mount.Record.Note(MountStep.Mount, mountPoint);
             mount.MountPoint = mountPoint;
             await RunAsync(request.MountCommand(mount.Loop.Path, mountPoint), request.FsType, cancellationToken).ConfigureAwait(false);
@@ -259,7 +262,7 @@ internal sealed class ImageMounts(CoreOptions options, LoopMapper loops, MountJo
             var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
             if (!Current.Any(mount => mount.Id == id)
                 && !Directory.Exists(Path.Join(options.RuntimeDirectory, "fuse", id))
-                && !Directory.Exists(Path.Join(options.RuntimeDirectory, "mounts", id)))
+                && !Directory.Exists(Path.Join(options.RuntimeDirectory, MountPointsFolder, id)))
             {
                 return id;
             }

@@ -22,6 +22,9 @@ namespace Apart.Host.Mounting;
 /// </remarks>
 internal sealed class MountJournal(string directory, ILogger<MountJournal> logger)
 {
+    /// <summary>The journal's folder under the state directory.</summary>
+    internal const string Folder = "image-mounts";
+
     private const string Suffix = ".mount";
 
     /// <summary>Starts the record of a mount (its id names the file).</summary>

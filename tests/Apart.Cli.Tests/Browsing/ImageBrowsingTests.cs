@@ -110,7 +110,9 @@ public sealed class ImageBrowsingTests : IDisposable
         {
             File.WriteAllLines(Path.Join(_work, "records", "999999"), ["1", "m2", "/mnt/dead", "/b/x"]); // a process long gone
 
-            Assert.Equal(new MountRecords.Entry(Environment.ProcessId, "m1", "/run/apart-core/mounts/m1", "/b/w.apt.ext4.gz"), records.Find("m1"));
+            var found = records.Find("m1");
+            Assert.Equal(new MountRecords.Entry(Environment.ProcessId, "m1", "/run/apart-core/mounts/m1", "/b/w.apt.ext4.gz", found!.Started), found);
+            Assert.True(found.HolderRuns);
             Assert.Equal("m1", records.Find("/run/apart-core/mounts/m1/")?.Id);
             Assert.Null(records.Find("/mnt/dead"));
         }

@@ -51,12 +51,12 @@ public sealed class ImageMountsTests : IDisposable
     public async Task Mounts_an_ext4_image_whose_files_are_those_it_was_made_of_and_unmounting_leaves_nothing()
     {
         MakeExt4(largeFile: 64 * MiB);
-        var source = new FileSource(Image);
+        var source = new CountingFileSource(Image);
         var mounts = NewMounts();
 
         var mounted = await mounts.MountAsync(Request(source), CancellationToken.None);
 
-        Assert.Equal(Path.Join(RuntimeDirectory, "mounts", mounted.Id), mounted.Path);
+        Assert.Equal(Path.Join(RuntimeDirectory, ImageMounts.MountPointsFolder, mounted.Id), mounted.Path);
         Assert.Matches("^[0-9a-f]{6}$", mounted.Id);
         Assert.Equal([mounted], mounts.Current);
         var loop = Assert.Single(OurLoops());
@@ -68,7 +68,7 @@ public sealed class ImageMountsTests : IDisposable
         }
 
         Assert.Equal("small.txt", new FileInfo(Path.Join(mounted.Path, "link")).LinkTarget);
-        Assert.ThrowsAny<IOException>(() => File.WriteAllText(Path.Join(mounted.Path, "new"), "x"));
+        Assert.ThrowsAny<IOException>(() => { File.WriteAllText(Path.Join(mounted.Path, "new"), "x"); });
 
         // Random reads of the large file through the mount, then all of it, timed (cold: the page cache is dropped).
         var large = await File.ReadAllBytesAsync(Path.Join(Files, "large.bin"));
@@ -103,7 +103,7 @@ public sealed class ImageMountsTests : IDisposable
         MakeExt4(largeFile: MiB);
         var mounts = NewMounts();
         var mountPoint = Directory.CreateDirectory(Path.Join(_root, "chosen")).FullName;
-        var mounted = await mounts.MountAsync(Request(new FileSource(Image), mountPoint), CancellationToken.None);
+        var mounted = await mounts.MountAsync(Request(new CountingFileSource(Image), mountPoint), CancellationToken.None);
         Assert.Equal(mountPoint, mounted.Path);
 
         using var sleeper = Process.Start(new ProcessStartInfo("sleep", "600") { WorkingDirectory = Path.Join(mountPoint, "sub") })!;
@@ -129,7 +129,7 @@ public sealed class ImageMountsTests : IDisposable
     public async Task A_mount_that_fails_says_why_and_leaves_nothing()
     {
         MakeExt4(largeFile: MiB);
-        var source = new FileSource(Image);
+        var source = new CountingFileSource(Image);
         var mounts = NewMounts();
         var request = Request(source) with
         {
@@ -161,8 +161,8 @@ public sealed class ImageMountsTests : IDisposable
     {
         MakeExt4(largeFile: MiB);
         var mounts = NewMounts();
-        var first = await mounts.MountAsync(Request(new FileSource(Image)), CancellationToken.None);
-        var second = await mounts.MountAsync(Request(new FileSource(Image)), CancellationToken.None);
+        var first = await mounts.MountAsync(Request(new CountingFileSource(Image)), CancellationToken.None);
+        var second = await mounts.MountAsync(Request(new CountingFileSource(Image)), CancellationToken.None);
         Assert.NotEqual(first.Id, second.Id);
         using (File.OpenHandle(Path.Join(first.Path, "small.txt")))
         {
@@ -179,9 +179,9 @@ public sealed class ImageMountsTests : IDisposable
     public void The_next_core_undoes_the_mounts_of_a_core_that_was_killed()
     {
         MakeExt4(largeFile: MiB);
-        var journal = new MountJournal(Path.Join(StateDirectory, "mounts"), NullLogger<MountJournal>.Instance);
+        var journal = new MountJournal(Path.Join(StateDirectory, MountJournal.Folder), NullLogger<MountJournal>.Instance);
         var fuse = Path.Join(RuntimeDirectory, "fuse", "abc123");
-        var mountPoint = Path.Join(RuntimeDirectory, "mounts", "abc123");
+        var mountPoint = Path.Join(RuntimeDirectory, ImageMounts.MountPointsFolder, "abc123");
         var someoneElses = Directory.CreateDirectory(Path.Join(_root, "someone-elses")).FullName;
 
         // What a core had done when it was killed: every step noted, then taken.
@@ -189,7 +189,7 @@ public sealed class ImageMountsTests : IDisposable
         record.Note(MountStep.Directory, fuse);
         Directory.CreateDirectory(fuse);
         record.Note(MountStep.Fuse, fuse);
-        var server = FuseServer.Start(fuse, new FileSource(Image), NullLogger.Instance);
+        var server = FuseServer.Start(fuse, new CountingFileSource(Image), NullLogger.Instance);
         using (var file = NativeFile.Open(server.FilePath, O_RDONLY))
         using (var loop = Host.Native.LoopDevice.Map(file, 0, new FileInfo(Image).Length, writable: false, exclusive: false))
         {
@@ -205,14 +205,14 @@ public sealed class ImageMountsTests : IDisposable
         Assert.Single(OurLoops());
         PretendTheCoreDied();
 
-        new MountJournal(Path.Join(StateDirectory, "mounts"), NullLogger<MountJournal>.Instance).RemoveStale();
+        new MountJournal(Path.Join(StateDirectory, MountJournal.Folder), NullLogger<MountJournal>.Instance).RemoveStale();
 
         Assert.DoesNotContain(Mounts.List(), entry => entry.MountPoint.StartsWith(_root + "/", StringComparison.Ordinal));
         Assert.Empty(OurLoops());
         Assert.False(Directory.Exists(mountPoint));
         Assert.False(Directory.Exists(fuse));
         Assert.True(File.Exists(Path.Join(someoneElses, "keep")));
-        Assert.Empty(Directory.GetFiles(Path.Join(StateDirectory, "mounts")));
+        Assert.Empty(Directory.GetFiles(Path.Join(StateDirectory, MountJournal.Folder)));
     }
 
     [RootFact]
@@ -220,12 +220,12 @@ public sealed class ImageMountsTests : IDisposable
     {
         MakeExt4(largeFile: MiB);
         var mounts = NewMounts();
-        var mounted = await mounts.MountAsync(Request(new FileSource(Image)), CancellationToken.None);
+        var mounted = await mounts.MountAsync(Request(new CountingFileSource(Image)), CancellationToken.None);
 
-        new MountJournal(Path.Join(StateDirectory, "mounts"), NullLogger<MountJournal>.Instance).RemoveStale();
+        new MountJournal(Path.Join(StateDirectory, MountJournal.Folder), NullLogger<MountJournal>.Instance).RemoveStale();
 
         Assert.NotNull(Mounts.At(mounted.Path));
-        Assert.Single(Directory.GetFiles(Path.Join(StateDirectory, "mounts")));
+        Assert.Single(Directory.GetFiles(Path.Join(StateDirectory, MountJournal.Folder)));
         await mounts.UnmountAsync(mounted.Id, CancellationToken.None);
         AssertNothingLeft(mounts);
     }
@@ -233,7 +233,7 @@ public sealed class ImageMountsTests : IDisposable
     private ImageMounts NewMounts() => new(
         new CoreOptions("ipc:///unused", "/unused", StateDirectory) { RuntimeDirectory = RuntimeDirectory },
         new LoopMapper(new InProgressJournal(Path.Join(StateDirectory, "inprogress"), NullLogger<InProgressJournal>.Instance)),
-        new MountJournal(Path.Join(StateDirectory, "mounts"), NullLogger<MountJournal>.Instance),
+        new MountJournal(Path.Join(StateDirectory, MountJournal.Folder), NullLogger<MountJournal>.Instance),
         NullLogger<ImageMounts>.Instance);
 
     private ImageMountRequest Request(IRandomAccessSource source, string? mountPoint = null) => new(
@@ -261,7 +261,7 @@ public sealed class ImageMountsTests : IDisposable
         Assert.DoesNotContain(Mounts.List(), entry => entry.MountPoint.StartsWith(_root + "/", StringComparison.Ordinal));
         Assert.Empty(OurLoops());
         Assert.Empty(Directory.Exists(Path.Join(RuntimeDirectory, "fuse")) ? Directory.GetFileSystemEntries(Path.Join(RuntimeDirectory, "fuse")) : []);
-        Assert.Empty(Directory.Exists(Path.Join(RuntimeDirectory, "mounts")) ? Directory.GetFileSystemEntries(Path.Join(RuntimeDirectory, "mounts")) : []);
+        Assert.Empty(Directory.Exists(Path.Join(RuntimeDirectory, ImageMounts.MountPointsFolder)) ? Directory.GetFileSystemEntries(Path.Join(RuntimeDirectory, ImageMounts.MountPointsFolder)) : []);
         Assert.Empty(Directory.GetFiles(StateDirectory, "*", SearchOption.AllDirectories));
     }
 
@@ -275,7 +275,7 @@ public sealed class ImageMountsTests : IDisposable
 
     private void PretendTheCoreDied()
     {
-        foreach (var record in Directory.GetFiles(Path.Join(StateDirectory, "mounts")))
+        foreach (var record in Directory.GetFiles(Path.Join(StateDirectory, MountJournal.Folder)))
         {
             var lines = File.ReadAllLines(record);
             lines[0] = "1 999999999999";

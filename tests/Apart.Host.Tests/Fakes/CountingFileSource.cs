@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Apart.Host.Tests.Fakes;
 
 /// <summary>A file's bytes as a source, read in place; it notes the sizes it was asked for.</summary>
-internal sealed class FileSource(string path) : IRandomAccessSource
+internal sealed class CountingFileSource(string path) : IRandomAccessSource
 {
     private readonly SafeFileHandle _file = File.OpenHandle(path);
     private int _largest;
