@@ -8,6 +8,7 @@ order even when the test fails: cores first, then partition nodes, mounts and di
 """
 
 import datetime
+import glob
 import os
 import random
 import re
@@ -404,3 +405,23 @@ def blkid_uuid(device_path):
 
 def kill(pid):
     os.kill(pid, signal.SIGKILL)
+
+
+def saved_by_clonezilla_in_pieces(rig):
+    """A 48 MiB ext4 with files and 6 MiB of random data, saved by Clonezilla's own
+    `ocs-sr saveparts` with 2 MB pieces: (source, its snapshot, the image root, the pieces)."""
+    loops = rig.loops
+    source = filesystems.make(loops, "ext4", label="czdata", size_mib=48, seed=9)
+    filler = os.path.join(loops.mount(source), "random.bin")
+    with open(filler, "wb") as f:
+        f.write(random.Random(9).randbytes(6 << 20))
+    loops.umount(os.path.dirname(filler))
+    before = filesystems.snapshot(loops, source, "ext4")
+    images = rig.directory()
+    saved = subprocess.run(
+        ["ocs-sr", "--nogui", "-b", "-q2", "-j2", "-z1p", "-i", "2", "-sfsck", "-senc", "-p", "true", "-or", images, "-gb", "saveparts", "CZ", source.name],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    assert saved.returncode == 0, saved.stdout[-2000:] + saved.stderr[-2000:]
+    pieces = sorted(glob.glob(os.path.join(images, "CZ", f"{source.name}.ext4-ptcl-img.gz.*")))
+    assert len(pieces) >= 3, f"Clonezilla did not split the image: {pieces}"
+    return source, before, images, pieces

@@ -3,7 +3,6 @@ on real loop devices with sfdisk, partclone and Clonezilla itself as the peer th
 writes the format. The kernel here shows no partition nodes: the core maps partitions through
 loop devices of its own, and none may be left attached after a job, whatever its end."""
 
-import glob
 import os
 import random
 import re
@@ -12,7 +11,7 @@ import subprocess
 
 import disks
 import filesystems
-from clone_support import CORE_TZ, SPACE_RAN_OUT, assert_still_serving, core_children, evidence, kill, listing, rig  # noqa: F401
+from clone_support import CORE_TZ, SPACE_RAN_OUT, assert_still_serving, core_children, evidence, kill, listing, rig, saved_by_clonezilla_in_pieces  # noqa: F401
 from loops import run
 from processes import wait_until
 
@@ -241,19 +240,7 @@ def test_an_mbr_disk_keeps_its_boot_code_gap_and_logical_partition_byte_for_byte
 
 def test_a_partition_saved_by_clonezilla_in_pieces_restores_with_type_restore(rig):
     loops = rig.loops
-    source = filesystems.make(loops, "ext4", label="czdata", size_mib=48, seed=9)
-    filler = os.path.join(loops.mount(source), "random.bin")
-    with open(filler, "wb") as f:
-        f.write(random.Random(9).randbytes(6 << 20))
-    loops.umount(os.path.dirname(filler))
-    before = filesystems.snapshot(loops, source, "ext4")
-    images = rig.directory()
-    saved = subprocess.run(
-        ["ocs-sr", "--nogui", "-b", "-q2", "-j2", "-z1p", "-i", "2", "-sfsck", "-senc", "-p", "true", "-or", images, "-gb", "saveparts", "CZ", source.name],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
-    assert saved.returncode == 0, saved.stdout[-2000:] + saved.stderr[-2000:]
-    pieces = sorted(glob.glob(os.path.join(images, "CZ", f"{source.name}.ext4-ptcl-img.gz.*")))
-    assert len(pieces) >= 3, f"Clonezilla did not split the image: {pieces}"
+    source, before, images, pieces = saved_by_clonezilla_in_pieces(rig)
     target = loops.attach(48)
     core = rig.core()
 

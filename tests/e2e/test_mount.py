@@ -7,7 +7,6 @@ outright, once the next one has started; damaged images refused or read with err
 
 import glob
 import os
-import random
 import signal
 import subprocess
 import time
@@ -16,7 +15,7 @@ import pytest
 
 import disks
 import filesystems
-from clone_support import evidence, rig  # noqa: F401
+from clone_support import evidence, rig, saved_by_clonezilla_in_pieces  # noqa: F401
 from mount_support import (
     CODECS, MountTrace, add_big_file, assert_random_reads_match, clone, core_env, files_sha256, mount, mounted, mountinfo, read_all,
     unmount,
@@ -91,19 +90,7 @@ def test_a_gz_image_mounts_at_once_the_second_time_from_its_index(rig):
 
 def test_a_clonezilla_partition_image_in_pieces_mounts_with_identical_files(rig):
     loops = rig.loops
-    source = filesystems.make(loops, "ext4", label="czdata", size_mib=48, seed=9)
-    filler = os.path.join(loops.mount(source), "random.bin")
-    with open(filler, "wb") as f:
-        f.write(random.Random(9).randbytes(6 << 20))
-    loops.umount(os.path.dirname(filler))
-    before = filesystems.snapshot(loops, source, "ext4")
-    images = rig.directory()
-    saved = subprocess.run(
-        ["ocs-sr", "--nogui", "-b", "-q2", "-j2", "-z1p", "-i", "2", "-sfsck", "-senc", "-p", "true", "-or", images, "-gb", "saveparts", "CZ", source.name],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
-    assert saved.returncode == 0, saved.stdout[-2000:] + saved.stderr[-2000:]
-    pieces = sorted(glob.glob(os.path.join(images, "CZ", f"{source.name}.ext4-ptcl-img.gz.*")))
-    assert len(pieces) >= 3, f"Clonezilla did not split the image: {pieces}"
+    source, before, images, pieces = saved_by_clonezilla_in_pieces(rig)
     core, _ = mount_core(rig)
 
     middle = mount(core, pieces[1])
