@@ -116,7 +116,7 @@ class MessageLog:
 class Presenter(MessageLog):
     """Binds a PAIR socket, starts apart-core connected to it, and records every message."""
 
-    def __init__(self, transport="ipc", env=None, core=CORE, start=True):
+    def __init__(self, transport="ipc", env=None, core=CORE, start=True, stdout=None):
         self.context = zmq.Context()
         self.socket = self.context.socket(zmq.PAIR)
         self.socket.setsockopt(zmq.LINGER, 0)
@@ -132,6 +132,7 @@ class Presenter(MessageLog):
         self.stderr = tempfile.NamedTemporaryFile(prefix="apart-core-", suffix=".log", delete=False)
         self.env = dict(os.environ, **(env or {}))
         self.core_path = core
+        self.stdout = stdout  # a file for the core's standard output; a pipe read after exit without one
         self.process = None
         self.started_at = None
         if start:
@@ -142,7 +143,7 @@ class Presenter(MessageLog):
         self.process = subprocess.Popen(
             [self.core_path, self.address],
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdout=self.stdout if self.stdout is not None else subprocess.PIPE,
             stderr=self.stderr,
             env=self.env,
         )
