@@ -23,7 +23,7 @@ internal sealed class ConnectSession(SessionParts parts) : Session(parts)
             switch (await link.NextAsync(deadline, stopping).ConfigureAwait(false))
             {
                 case PresenterLink.Happening.Connected connected:
-                    Parts.Outbox.PresenterConnected = true;
+                    Parts.Outbox.PresenterArrived(greetingFollows: false);
                     Parts.Router.Presenter = connected.Peer;
                     deadline = null;
                     if (!greeted)
@@ -34,7 +34,7 @@ internal sealed class ConnectSession(SessionParts parts) : Session(parts)
 
                     break;
                 case PresenterLink.Happening.Disconnected:
-                    Parts.Outbox.PresenterConnected = false;
+                    Parts.Outbox.PresenterLeft();
                     Parts.Router.Presenter = null;
                     deadline = Parts.Time.GetUtcNow() + options.PresenterGrace;
                     break;

@@ -12,20 +12,48 @@ internal sealed class Outbox(ILogger<Outbox> logger)
     public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(1);
 
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new() { SingleReader = true });
-    private volatile bool _presenterConnected;
+    private readonly Lock _gate = new();
+    private readonly List<CoreEvent> _held = [];
+    private int _presence; // changes with every arrival and departure; an arrival counts only if none followed
+    private bool _presenterConnected;
+    private bool _holding; // the sender's own: messages wait for the presenter's greeting
 
     /// <summary>Raised (once per failure) when a message could not be delivered within <see cref="SendTimeout"/>.</summary>
     public event Action? SendFailed;
 
     /// <summary>
-    /// Whether a presenter is there to receive. While none is, messages are dropped rather than
-    /// queued: a presenter that (re)connects asks for status and gets the jobs' latest progress.
+    /// A presenter connected: the messages posted from now on are for it (those posted earlier and
+    /// not yet sent are dropped, as for no presenter). With <paramref name="greetingFollows"/> (a
+    /// service greets each presenter with a status that lists the jobs in flight), messages posted
+    /// before that greeting wait for it, so that the presenter hears first where things stand; a
+    /// job's progress among them is dropped, as the greeting lists its latest.
     /// </summary>
-    public bool PresenterConnected
+    public void PresenterArrived(bool greetingFollows)
     {
-        get => _presenterConnected;
-        set => _presenterConnected = value;
+        int presence;
+        lock (_gate)
+        {
+            presence = ++_presence;
+        }
+
+        _ = _queue.Writer.TryWrite(new Entry(new Arrival(presence, greetingFollows), null));
     }
+
+    /// <summary>
+    /// The presenter is gone: messages are dropped rather than queued until the next arrives; it
+    /// asks for status (or is greeted with one) and gets the jobs' latest progress.
+    /// </summary>
+    public void PresenterLeft()
+    {
+        lock (_gate)
+        {
+            _presence++;
+            _presenterConnected = false;
+        }
+    }
+
+    /// <summary>Queues the greeting of a presenter that arrived with <c>greetingFollows</c>, and after it what waited for it.</summary>
+    public void Greet(CoreEvent greeting) => _ = _queue.Writer.TryWrite(new Entry(greeting, null, Greeting: true));
 
     /// <summary>Queues a message.</summary>
     public void Post(CoreEvent message) => _ = _queue.Writer.TryWrite(new Entry(message, null));
@@ -44,7 +72,7 @@ internal sealed class Outbox(ILogger<Outbox> logger)
         {
             await foreach (var entry in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await SendAsync(transport, entry.Message, cancellationToken).ConfigureAwait(false);
+                await HandleAsync(transport, entry, cancellationToken).ConfigureAwait(false);
                 entry.Sent?.TrySetResult();
             }
         }
@@ -57,9 +85,45 @@ internal sealed class Outbox(ILogger<Outbox> logger)
         }
     }
 
+    private async Task HandleAsync(ITransport transport, Entry entry, CancellationToken cancellationToken)
+    {
+        if (entry.Message is Arrival arrival)
+        {
+            lock (_gate)
+            {
+                _presenterConnected = arrival.Presence == _presence;
+            }
+
+            _held.Clear();
+            _holding = arrival.GreetingFollows;
+            return;
+        }
+
+        // Any status tells the presenter where everything stands, so it ends the wait as the
+        // greeting does (the answer to a status request, or dying when the core stops first).
+        if (_holding && !entry.Greeting && entry.Message is not StatusEvent)
+        {
+            if (entry.Message is not JobProgress { Finish: null })
+            {
+                _held.Add(entry.Message);
+            }
+
+            return;
+        }
+
+        _holding = false;
+        await SendAsync(transport, entry.Message, cancellationToken).ConfigureAwait(false);
+        foreach (var held in _held)
+        {
+            await SendAsync(transport, held, cancellationToken).ConfigureAwait(false);
+        }
+
+        _held.Clear();
+    }
+
     private async Task SendAsync(ITransport transport, CoreEvent message, CancellationToken cancellationToken)
     {
-        if (!_presenterConnected)
+        if (!Volatile.Read(ref _presenterConnected))
         {
             logger.MessageDropped(message.GetType().Name);
             return;
@@ -73,5 +137,8 @@ internal sealed class Outbox(ILogger<Outbox> logger)
         }
     }
 
-    private sealed record Entry(CoreEvent Message, TaskCompletionSource? Sent);
+    private sealed record Entry(CoreEvent Message, TaskCompletionSource? Sent, bool Greeting = false);
+
+    /// <summary>Not a message: marks in the queue where a presenter arrived.</summary>
+    private sealed record Arrival(int Presence, bool GreetingFollows) : CoreEvent;
 }

@@ -64,8 +64,11 @@ internal sealed class RequestRouter(
         }
     }
 
-    /// <summary>Queues a <c>status: running</c> for the presenter, in turn with the answers to its status requests.</summary>
-    public void QueueStatus(string? request) => _statusAnswers.Enqueue(() => AnswerStatusAsync(request));
+    /// <summary>
+    /// Queues the <c>status: running</c> that greets a service's presenter, in turn with the
+    /// answers to status requests; what the outbox holds for the presenter follows it.
+    /// </summary>
+    public void QueueGreeting() => _statusAnswers.Enqueue(() => AnswerStatusAsync(request: null));
 
     /// <summary>
     /// The presenter went away (a service's presenter disconnected): the mounts it asked for that
@@ -100,7 +103,7 @@ internal sealed class RequestRouter(
             case KillRequest:
                 return true;
             case StatusRequest:
-                QueueStatus(MessageTypes.StatusRequest);
+                _statusAnswers.Enqueue(() => AnswerStatusAsync(MessageTypes.StatusRequest));
                 return false;
             case CloneRequest or RestoreRequest or VerifyRequest or CloneDiskRequest or RestoreDiskRequest:
                 _ = jobs.StartAsync(request, ImageOwner.Of(Presenter, options.StartedFor)); // answers for itself, in turn
@@ -130,13 +133,15 @@ internal sealed class RequestRouter(
         }
     }
 
+    /// <param name="request">The status request answered; null for a greeting.</param>
     private async Task AnswerStatusAsync(string? request)
     {
         var stopping = _stopping.Token;
+        Action<CoreEvent> answer = request is null ? outbox.Greet : outbox.Post;
         try
         {
             await startup.ProbedAsync(stopping).ConfigureAwait(false);
-            outbox.Post(await status.ReportAsync(CoreStatus.Running, request, stopping).ConfigureAwait(false));
+            answer(await status.ReportAsync(CoreStatus.Running, request, stopping).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -147,7 +152,7 @@ internal sealed class RequestRouter(
 #pragma warning restore CA1031
         {
             logger.RequestCrashed(e);
-            outbox.Post(new RequestError($"The core could not report its status: {e.Message}", request));
+            answer(new RequestError($"The core could not report its status: {e.Message}", request));
         }
     }
 }

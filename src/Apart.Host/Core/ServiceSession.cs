@@ -34,13 +34,13 @@ internal sealed class ServiceSession(SessionParts parts, SystemdNotifier systemd
                 {
                     case PresenterLink.Happening.Connected connected:
                         // Each presenter that connects learns what is in flight (docs/PROTOCOL.md §3).
-                        Parts.Outbox.PresenterConnected = true;
+                        Parts.Outbox.PresenterArrived(greetingFollows: true);
                         Parts.Router.Presenter = connected.Peer;
-                        Parts.Router.QueueStatus(request: null);
+                        Parts.Router.QueueGreeting();
                         break;
                     case PresenterLink.Happening.Disconnected or PresenterLink.Happening.StoppedReading:
                         // A service outlives its presenters: the next one gets the status.
-                        Parts.Outbox.PresenterConnected = false;
+                        Parts.Outbox.PresenterLeft();
                         Parts.Router.Presenter = null;
                         Parts.Router.PresenterLeft();
                         ReturnMemory();

@@ -62,7 +62,7 @@ internal abstract class Session(SessionParts parts)
         if (ending == Ending.PresenterLost)
         {
             // Nobody is listening: stop the jobs and clean up without a word (docs/PROTOCOL.md §1).
-            Parts.Outbox.PresenterConnected = false;
+            Parts.Outbox.PresenterLeft();
             await Parts.Jobs.CancelAllAsync().ConfigureAwait(false);
             await Parts.Mounter.UnmountAllAsync(CancellationToken.None).ConfigureAwait(false);
             code = ExitStatus.PresenterLost;

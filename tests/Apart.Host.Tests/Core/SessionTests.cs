@@ -95,4 +95,41 @@ public sealed class SessionTests
         Assert.Equal(ExitStatus.Stopped, await running.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(CoreStatus.Dying, (await engine.Transport.NextAsync<StatusEvent>()).Status);
     }
+
+    [Fact]
+    public async Task Service_mode_sends_a_presenter_its_greeting_before_any_job_message_posted_while_the_greeting_was_being_built()
+    {
+        await using var engine = new Engine(Service, bySession: true);
+        using var stopping = new CancellationTokenSource();
+        var running = engine.Get<ServiceSession>().RunAsync(engine.Transport, stopping.Token);
+        engine.Transport.Connect();
+        await engine.Transport.NextAsync<StatusEvent>();
+        engine.Transport.Disconnect();
+        var start = DateTimeOffset.UnixEpoch;
+        var inFlight = new JobProgress(JobKind.Clone, "1", "/dev/sdz", "/images/x.apt.gz", start) { Complete = 0.5 };
+        var finished = inFlight with { Id = "2", Complete = 1.0, Finish = start.AddMinutes(1) };
+
+        // The next presenter's greeting waits on a device listing while jobs go on posting.
+        engine.Inventory.Hang();
+        var listings = engine.Inventory.Listings;
+        engine.Transport.Connect();
+        while (engine.Inventory.Listings == listings)
+        {
+            await Task.Delay(5);
+        }
+
+        engine.Outbox.Post(inFlight);
+        engine.Outbox.Post(finished);
+        engine.Inventory.Release();
+
+        // Greeted first; the job that ended meanwhile is told after it; the progress the greeting
+        // supersedes (it lists every running job's latest) is not sent at all.
+        Assert.Equal(CoreStatus.Running, Assert.IsType<StatusEvent>(await engine.Transport.NextAsync()).Status);
+        Assert.Equal("2", Assert.IsType<JobProgress>(await engine.Transport.NextAsync()).Id);
+        engine.Transport.Send(new StatusRequest());
+        Assert.IsType<StatusEvent>(await engine.Transport.NextAsync());
+
+        await stopping.CancelAsync();
+        Assert.Equal(ExitStatus.Stopped, await running.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
 }

@@ -52,7 +52,7 @@ internal sealed class Engine : IAsyncDisposable
             return;
         }
 
-        Outbox.PresenterConnected = true;
+        Outbox.PresenterArrived(greetingFollows: false);
         _sender = Outbox.RunAsync(Transport, _sending.Token);
     }
 
