@@ -2,7 +2,7 @@
 
 import statistics
 
-# The targets of issue 15 ("A leaner core"), each defined here once.
+# The targets of issues 15 ("A leaner core") and 16 (mounting images), each defined here once.
 TARGETS = {
     "ratio": 1.00,  # median wall-time ratio A/B per codec, clone and restore (and clone-disk, restore-disk)
     "core_share": 0.005,  # core CPU / children's CPU during a clone, every codec
@@ -13,7 +13,19 @@ TARGETS = {
     "idle_rss_flat_mib": 1.0,
     "zst_framing_time": 1.03,  # seekable zst (pzstd's frames) ÷ one-frame zstd -T0, clone wall time in the shell
     "zst_framing_size": 1.01,  # and image size  # |median VmRSS of the churn's last tenth − of its second tenth| (10 min: minutes)
+    "mount_root_seconds": 1.0,  # median mount-image → the root listed, every codec (gz with its index built)
+    "mount_read_share": 0.5,  # the largest file's read rate through the mount ÷ the restore's rate (used bytes ÷ median restore A)
 }
+
+
+def restore_rate(data, codec):
+    """Bytes per second a restore of codec's image writes: the used blocks over the median A restore."""
+    return data["fixture"]["used_bytes"] / median(data["restore"][codec]["A"])
+
+
+def read_rate(entry):
+    """Bytes per second the largest file was read at through the mount: its size over the median read."""
+    return entry["file_bytes"] / median(entry["read"])
 
 
 def median(values):
@@ -105,6 +117,18 @@ def targets(data):
     rows.append(("status-request round trip ÷ its lsblk and blkid runs (medians)", f"≤ {TARGETS['status_ratio']:.1f} ×",
                  f"{rtt / programs:.2f} ×", rtt / programs <= TARGETS["status_ratio"],
                  f"round trip {rtt * 1000:.1f} ms, the programs {programs * 1000:.1f} ms"))
+    for codec, entry in data.get("mount", {}).items():
+        value = median(entry["root"])
+        note = f"fastest {s(min(entry['root']))} s, slowest {s(max(entry['root']))} s"
+        if entry.get("index_build"):
+            note += f"; the index built by the first mount, {s(median(entry['index_build']))} s (Mounting)"
+        rows.append((f"mount-image → root listed, {codec}" + (" (its index built)" if codec == "gz" else ""),
+                     f"< {TARGETS['mount_root_seconds']:.0f} s", f"{value:.3f} s", value < TARGETS["mount_root_seconds"], note))
+    for codec, entry in data.get("mount", {}).items():
+        value = read_rate(entry) / restore_rate(data, codec)
+        rows.append((f"largest file read through the mount ÷ restore rate, {codec}", f"≥ {TARGETS['mount_read_share'] * 100:.0f}%",
+                     f"{value * 100:.0f}%", value >= TARGETS["mount_read_share"],
+                     f"{read_rate(entry) / 2**20:.0f} MiB/s against {restore_rate(data, codec) / 2**20:.0f} MiB/s"))
     idle = data.get("idle")
     if idle:
         worst = max(idle["before"]["per_second"], idle["after"]["per_second"])
@@ -167,6 +191,43 @@ def idle_section(data, w):
       f"{drift / 1024:+.2f} MiB ({'flat' if ok else 'not flat'}). VmRSS at the start {mib(idle['rss_start_kib'])} MiB; "
       f"peak (VmHWM) at the end {mib(idle['peak_rss_kib'])} MiB.")
     w("")
+
+
+def mount_section(data, w):
+    w("## Mounting an image")
+    w("")
+    mounts = data.get("mount") or {}
+    if not mounts:
+        w("Not measured.")
+        w("")
+        return
+    f = data["mount_file"]
+    w(f"Each codec's last A clone opened in place: a fresh core per run (its cache directory, where gz indexes live, the "
+      f"bench's own), the page cache dropped, then `mount-image` with the image → `mounted-image` → the root listed "
+      f"(os.listdir), then the fixture's largest file, `{f['path']}` ({f['bytes']} bytes), read whole in 1 MiB reads "
+      "(its SHA-256 then checked against the source's, untimed), then `unmount-image`. The restore rate is the fixture's "
+      "used bytes over the codec's median A restore (Restore, above).")
+    w("")
+    w("| Codec | Image, bytes | Root listed: min s | median s | max s | Read: median s | MiB/s | Restore MiB/s | Read ÷ restore |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for codec, e in mounts.items():
+        w(f"| {codec} | {e['image_bytes']} | {min(e['root']):.3f} | {median(e['root']):.3f} | {max(e['root']):.3f} | "
+          f"{median(e['read']):.3f} | {read_rate(e) / 2**20:.0f} | {restore_rate(data, codec) / 2**20:.0f} | "
+          f"{read_rate(e) / restore_rate(data, codec) * 100:.0f}% |")
+    w("")
+    gz = mounts.get("gz")
+    if gz and gz.get("index_build"):
+        w("The gz index: the first mount of the image with no index yet (it reads the image once, keeping an access point "
+          "every 4 MiB of output) against `" + gz["pigz_script"].strip() + "` after the same cache drop, alternating.")
+        w("")
+        w("| gz | min s | median s | max s |")
+        w("|---|---|---|---|")
+        for label, key in (("first mount, the index built", "index_build"), ("pigz -d of the same image", "pigz")):
+            w(f"| {label} | {min(gz[key]):.2f} | {median(gz[key]):.2f} | {max(gz[key]):.2f} |")
+        w("")
+        w(f"Index build ÷ pigz -d (medians): {median(gz['index_build']) / median(gz['pigz']):.2f} ×; the index holds "
+          f"{gz['index_bytes']} bytes for a {gz['image_bytes']}-byte image.")
+        w("")
 
 
 def render(data):
@@ -291,6 +352,7 @@ def render(data):
       "ran them the first time: " + " then ".join("`" + " ".join(argv) + "`" for argv in data.get("status_commands") or []) + ".")
     w("")
 
+    mount_section(data, w)
     idle_section(data, w)
 
     w("## Where A's extra time goes")
@@ -447,6 +509,10 @@ def render(data):
     w("- start-up cold, ms: " + ", ".join(ms(v) for v in data["startup_cold"]))
     w("- status-request, ms: " + ", ".join(ms(v) for v in data["status_rtt"]))
     w("- its programs, ms: " + ", ".join(ms(v) for v in data["status_programs"]))
+    for codec, e in (data.get("mount") or {}).items():
+        w(f"- mount {codec}, root listed: " + ", ".join(f"{v:.3f}" for v in e["root"]) + "; read: " + ", ".join(s(v) for v in e["read"])
+          + ("; first mount (index built): " + ", ".join(s(v) for v in e["index_build"]) + "; pigz -d: "
+             + ", ".join(s(v) for v in e["pigz"]) if e.get("index_build") else ""))
     if data.get("idle"):
         w("- service core VmRSS through the churn, seconds: MiB: " + ", ".join(f"{t:.0f}: {mib(kib)}" for t, kib in data["idle"]["samples"]))
     w("")

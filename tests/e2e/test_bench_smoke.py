@@ -92,6 +92,16 @@ def test_quick_benchmark_writes_every_figure(tmp_path):
                   "core: peak RSS through a clone (every codec)", "core: peak RSS through a clone-disk"):
         numbers(row(cost, label), 4)
     assert "`/usr/bin/lsblk -Jbo " in cost or "lsblk -Jbo " in cost
+    # Each codec's image opened in place: mount-image to a listed root, the largest file read
+    # through the mount beside the restore's rate; gz's first mount (its index built) beside pigz -d.
+    mounting = parts["Mounting an image"]
+    for codec in CODECS:
+        cells = row(mounting, codec)  # image bytes, root min/median/max, read s, MiB/s, restore MiB/s, share
+        numbers(cells[:7], 7)
+        numbers(cells[7:], 1, "%")
+    for label in ("first mount, the index built", "pigz -d of the same image"):
+        numbers(row(mounting, label), 3)
+    assert re.search(r"Index build ÷ pigz -d \(medians\): \d+\.\d+ ×; the index holds \d+ bytes", mounting), mounting
     # The idle service core: wake-ups before and after the churn, its memory through it.
     idle = parts["Idle"]
     numbers(row(idle, "wake-ups per second"), 2)
@@ -110,6 +120,8 @@ def test_quick_benchmark_writes_every_figure(tmp_path):
         "start-up: spawn → status: started ÷ the floor's spawn → its line (medians)",
         "status-request round trip ÷ its lsblk and blkid runs (medians)",
         "idle service core: wake-ups per second (no presenter; before and after the churn, max)",
+    ] + [f"mount-image → root listed, {codec}" + (" (its index built)" if codec == "gz" else "") for codec in CODECS] + [
+        f"largest file read through the mount ÷ restore rate, {codec}" for codec in CODECS
     ]:
         assert row(targets, label)[-1] in ("met", "**not met**")
     flat = [line for line in targets.splitlines() if line.startswith("| service core VmRSS flat through ")]
