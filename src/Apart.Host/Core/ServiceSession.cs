@@ -70,7 +70,13 @@ internal sealed class ServiceSession(SessionParts parts, SystemdNotifier systemd
     // generation grow to a budget sized by the CPU's cache (tens of MiB here) before collecting
     // it, so without this the resident size climbs through the first few hundred presenters
     // (bench/RESULTS.md, Idle). A full, compacting collection that hands free memory back to the
-    // system takes a few milliseconds of a heap this small, once per presenter.
-    private static void ReturnMemory() =>
+    // system takes a few milliseconds of a heap this small, once per presenter. The runtime's
+    // native allocations (the JIT's above all, while tiered compilation recompiles what the
+    // presenters made hot) come from malloc's arenas, one per thread that allocated, and glibc
+    // keeps their freed pages: malloc_trim hands those back too.
+    private static void ReturnMemory()
+    {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        _ = Libc.malloc_trim(0);
+    }
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Apart.Host.Native;
 
-/// <summary>The libc functions Tmds.LibC does not bind: process spawning, waiting, renameat2, xattrs, mounting, and the calls a FUSE server makes.</summary>
+/// <summary>The libc functions Tmds.LibC does not bind: process spawning, waiting, renameat2, xattrs, mounting, the calls a FUSE server makes, and malloc_trim.</summary>
 internal static unsafe partial class Libc
 {
     private const string LibraryName = "libc";
@@ -21,6 +21,10 @@ internal static unsafe partial class Libc
     internal const int WNOWAIT = 0x01000000;
 
     internal const uint RENAME_NOREPLACE = 1;
+
+    /// <summary>Gives the free memory of every malloc arena back to the system; 1 if some was.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial int malloc_trim(nuint pad);
 
     [LibraryImport(LibraryName)]
     internal static partial int posix_spawn(out int pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
