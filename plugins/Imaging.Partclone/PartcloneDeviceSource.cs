@@ -7,8 +7,9 @@ namespace Apart.Imaging.Partclone;
 /// <summary>
 /// The device a partclone image (format 0002, decompressed) was made from: each used block read
 /// from its place in the image, every other byte zero, <see cref="PartcloneImageHeader.DeviceSize"/>
-/// bytes in all. A read that takes in every block of a data checksum checks it; the others are
-/// served unchecked (checking one would mean reading a whole checksum's blocks, 1 MiB by default).
+/// bytes in all. No byte is served unchecked where the image has CRC32 data checksums: a read
+/// that takes in part of a checksum's group (1 MiB of blocks by default) reads and checks the
+/// whole group first, once; a bit per group remembers which were checked.
 /// </summary>
 internal sealed class PartcloneDeviceSource : IRandomAccessSource
 {
@@ -19,6 +20,10 @@ internal sealed class PartcloneDeviceSource : IRandomAccessSource
     // Bytes the filesystem's blocks cover; any rest of the device is not in the image: zeros.
     private readonly long _covered;
 
+    // A bit per checksum group, set once its checksum matched; null where reads need not widen
+    // (no CRC32 checksums, or one per block).
+    private readonly long[]? _checked;
+
     private PartcloneDeviceSource(IRandomAccessSource image, PartcloneImageDescription description, PartcloneBlockMap map)
     {
         _image = image;
@@ -26,6 +31,11 @@ internal sealed class PartcloneDeviceSource : IRandomAccessSource
         _map = map;
         Length = description.Header.DeviceSize;
         _covered = Math.Min(Length, description.TotalBlocks * description.BlockSize);
+        if (description.ChecksumIsCrc32 && description.BlocksPerChecksum > 1)
+        {
+            var groups = (map.UsedBlocks + description.BlocksPerChecksum - 1) / description.BlocksPerChecksum;
+            _checked = new long[(groups + 63) / 64];
+        }
     }
 
     /// <inheritdoc/>
@@ -96,16 +106,18 @@ internal sealed class PartcloneDeviceSource : IRandomAccessSource
                 return;
             }
 
-            // The image bytes from the first used block to the end of the last one, with the
-            // checksums among them and the one right after the last (to check its group).
+            // The image bytes from the first used block to the end of the last one, widened to
+            // the whole groups at either end not checked yet, with the checksums among them and
+            // the one right after the last (to check its group).
             var lastRank = firstRank + usedCount - 1;
-            var spanStart = _description.BlockOffset(firstRank);
-            var spanEnd = _description.BlockOffset(lastRank) + blockSize + (EndsGroup(lastRank) ? _description.ChecksumSize : 0);
+            var (spanFirst, spanLast) = Widened(firstRank, lastRank);
+            var spanStart = _description.BlockOffset(spanFirst);
+            var spanEnd = _description.BlockOffset(spanLast) + blockSize + (EndsGroup(spanLast) ? _description.ChecksumSize : 0);
             var spanLength = checked((int)(spanEnd - spanStart));
             span = ArrayPool<byte>.Shared.Rent(spanLength);
             var image = span.AsSpan(0, spanLength);
             PartcloneBlockMap.ReadExactly(_image, spanStart, image, $"the data of block {firstBlock + flags.IndexOf(true)}");
-            CheckWholeGroups(firstRank, lastRank, spanStart, image);
+            CheckWholeGroups(spanFirst, spanLast, spanStart, image);
 
             var rank = firstRank;
             for (var i = 0; i < blocks; i++)
@@ -134,12 +146,38 @@ internal sealed class PartcloneDeviceSource : IRandomAccessSource
         }
     }
 
+    // The used blocks to read for ranks first..last: out to the edges of the groups at either end
+    // that were not checked yet, so that they can be.
+    private (long First, long Last) Widened(long first, long last)
+    {
+        if (_checked is null)
+        {
+            return (first, last);
+        }
+
+        var perGroup = _description.BlocksPerChecksum;
+        if (!IsChecked(first / perGroup))
+        {
+            first = first / perGroup * perGroup;
+        }
+
+        if (!IsChecked(last / perGroup))
+        {
+            last = Math.Min(((last / perGroup) + 1) * perGroup, _map.UsedBlocks) - 1;
+        }
+
+        return (first, last);
+    }
+
+    private bool IsChecked(long group) => (Volatile.Read(ref _checked![group / 64]) & (1L << (int)(group % 64))) != 0;
+
     // Whether used block `rank` is the last of its checksum's group (the last used block ends one too).
     private bool EndsGroup(long rank) =>
         _description.BlocksPerChecksum > 0
         && ((rank + 1) % _description.BlocksPerChecksum == 0 || rank + 1 == _map.UsedBlocks);
 
-    // Checks the CRC32 of every group whose blocks are all in `image` (the bytes from `spanStart`).
+    // Checks the CRC32 of every group whose blocks are all in `image` (the bytes from `spanStart`)
+    // and that was not checked before.
     private void CheckWholeGroups(long firstRank, long lastRank, long spanStart, ReadOnlySpan<byte> image)
     {
         if (!_description.ChecksumIsCrc32)
@@ -158,6 +196,11 @@ internal sealed class PartcloneDeviceSource : IRandomAccessSource
                 return;
             }
 
+            if (_checked is not null && IsChecked(group))
+            {
+                continue;
+            }
+
             var start = (int)(_description.BlockOffset(groupFirst) - spanStart);
             var length = (int)((groupLast - groupFirst + 1) * _description.BlockSize);
             var stored = BinaryPrimitives.ReadUInt32LittleEndian(image[(start + length)..]);
@@ -165,6 +208,11 @@ internal sealed class PartcloneDeviceSource : IRandomAccessSource
             if (computed != stored)
             {
                 throw new InvalidDataException($"it is damaged: the checksum of used blocks {groupFirst}-{groupLast} is 0x{stored:X8}, their bytes give 0x{computed:X8}");
+            }
+
+            if (_checked is not null)
+            {
+                Interlocked.Or(ref _checked[group / 64], 1L << (int)(group % 64));
             }
         }
     }

@@ -145,7 +145,7 @@ public sealed class PartcloneDeviceSourceTests : IDisposable
     }
 
     [Fact]
-    public void A_corrupted_block_fails_only_the_reads_that_check_its_group()
+    public void A_corrupted_block_fails_only_the_reads_of_its_group()
     {
         var sample = Sample(blocksPerChecksum: 3);
         var image = sample.Build();
@@ -161,6 +161,33 @@ public sealed class PartcloneDeviceSourceTests : IDisposable
         var elsewhere = new byte[16 * 512];
         Assert.Equal(elsewhere.Length, device.Read(50 * 512, elsewhere));
         Assert.True(sample.Restored().AsSpan(50 * 512, elsewhere.Length).SequenceEqual(elsewhere));
+    }
+
+    [Fact]
+    public void A_read_of_part_of_a_group_checks_the_whole_group_first()
+    {
+        var sample = Sample(blocksPerChecksum: 3);
+        var image = sample.Build();
+        var data = 110 + (int)((sample.TotalBlocks + 7) / 8) + 4;
+        image[data + (4 * 512) + 4 + 100] ^= 0xFF; // rank 4 (device block 8), in the group of ranks 3-5
+
+        using (var damaged = Open(image))
+        {
+            // One block of the group, the damaged one or its neighbour: either read fails.
+            Assert.Contains("used blocks 3-5", Assert.Throws<InvalidDataException>(() => damaged.Read(8 * 512, new byte[512])).Message);
+            Assert.Contains("used blocks 3-5", Assert.Throws<InvalidDataException>(() => damaged.Read((7 * 512) + 10, new byte[100])).Message);
+            var next = new byte[512];
+            Assert.Equal(next.Length, damaged.Read(14 * 512, next)); // device block 14 is rank 6, the next group
+            Assert.True(sample.Restored().AsSpan(14 * 512, next.Length).SequenceEqual(next));
+        }
+
+        using var sound = Open(sample.Build());
+        for (var block = 0; block < 40; block++)
+        {
+            var one = new byte[512];
+            Assert.Equal(one.Length, sound.Read(block * 512, one));
+            Assert.True(sample.Restored().AsSpan(block * 512, one.Length).SequenceEqual(one), $"block {block}");
+        }
     }
 
     [Fact]
