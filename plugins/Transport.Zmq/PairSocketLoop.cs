@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Apart.Abstractions;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,13 @@ internal sealed class PairSocketLoop : IAsyncDisposable
     // How many messages one wake-up reads before sends get their turn.
     private const int ReceiveBatch = 64;
 
+    // A presenter that sends faster than the core handles its messages is made to wait: past this
+    // many bytes received and not yet taken by the core, the socket is not read until the core
+    // has taken half of them, and NetMQ holds at most ReceiveHighWatermark more before the rest
+    // stay in the peer's socket. Without it a flood of 10 MB messages piled up in memory.
+    private const long MaxUnreadBytes = 32L * 1024 * 1024;
+    private const int ReceiveHighWatermark = 2;
+
     private static readonly TimeSpan s_linger = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_reconnectInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan s_sendRetryInterval = TimeSpan.FromMilliseconds(10);
@@ -41,6 +49,8 @@ internal sealed class PairSocketLoop : IAsyncDisposable
     private int _monitoredConnections;
     private bool _peerConnected;
     private bool _disposed;
+    private long _unreadBytes; // received, not yet taken through Events (either thread)
+    private bool _readingPaused; // the poller thread's own
 
     private PairSocketLoop(ILogger logger)
     {
@@ -48,6 +58,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         _socket.Options.Linger = s_linger;
         _socket.Options.MaxMsgSize = MaxMessageSize;
         _socket.Options.SendHighWatermark = SendHighWatermark;
+        _socket.Options.ReceiveHighWatermark = ReceiveHighWatermark;
         _socket.Options.ReconnectInterval = s_reconnectInterval;
 
         // Kept off (libzmq's default): with it on, NetMQ drops the messages a peer sent just before
@@ -67,9 +78,14 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         _poller.Add(_socket);
         _poller.Add(_commands);
         _poller.Add(_sendRetry);
+        Events = new TakingReader(this);
     }
 
-    public ChannelReader<TransportEvent> Events => _events.Reader;
+    /// <summary>What happened, in order; taking a received message lets more be read.</summary>
+    public ChannelReader<TransportEvent> Events { get; }
+
+    /// <summary>Bytes of the messages received and not yet taken through <see cref="Events"/>.</summary>
+    public long UnreadBytes => Interlocked.Read(ref _unreadBytes);
 
     /// <summary>
     /// Creates the socket, lets <paramref name="attach"/> connect or bind it, and starts the poller
@@ -234,8 +250,9 @@ internal sealed class PairSocketLoop : IAsyncDisposable
 
         if (!connected)
         {
-            // What the peer sent before it left is reported before it leaving.
-            Receive(int.MaxValue);
+            // What the peer sent before it left is reported before it leaving (all of it: its
+            // connection is gone, so NetMQ holds no more than its high-water mark).
+            Receive(int.MaxValue, all: true);
         }
 
         _peerConnected = connected;
@@ -246,10 +263,18 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         }
     }
 
-    private void Receive(int limit)
+    private void Receive(int limit, bool all = false)
     {
         for (var i = 0; i < limit && _socket.TryReceiveFrameBytes(out var frame, out var more); i++)
         {
+            if (Interlocked.Add(ref _unreadBytes, frame.Length) >= MaxUnreadBytes && !_readingPaused && !all)
+            {
+                // Taking the socket out of the poller stops its wake-ups too; Taken puts it back.
+                _readingPaused = true;
+                _poller.Remove(_socket);
+                limit = i + 1;
+            }
+
             if (more)
             {
                 // A message is one frame (docs/PROTOCOL.md §1): keep the first, which is the YAML document.
@@ -263,6 +288,26 @@ internal sealed class PairSocketLoop : IAsyncDisposable
             }
 
             _events.Writer.TryWrite(new TransportEvent.MessageReceived(frame));
+        }
+    }
+
+    // The core took a message of `bytes` through Events (on its own thread).
+    private void Taken(long bytes)
+    {
+        var unread = Interlocked.Add(ref _unreadBytes, -bytes);
+        if (unread < MaxUnreadBytes / 2 && unread + bytes >= MaxUnreadBytes / 2)
+        {
+            TryPost(ResumeReading);
+        }
+    }
+
+    private void ResumeReading()
+    {
+        if (_readingPaused && Interlocked.Read(ref _unreadBytes) < MaxUnreadBytes / 2)
+        {
+            _readingPaused = false;
+            _poller.Add(_socket);
+            Receive(ReceiveBatch);
         }
     }
 
@@ -310,7 +355,11 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         }
 
         _monitor?.Dispose();
-        _poller.Remove(_socket);
+        if (!_readingPaused)
+        {
+            _poller.Remove(_socket);
+        }
+
         _socket.Dispose();
         _events.Writer.TryComplete();
         _poller.StopAsync();
@@ -328,5 +377,30 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         {
             Log.PollerError(_logger, e);
         }
+    }
+
+    /// <summary>The events channel's reader, telling the loop each received message the core takes.</summary>
+    private sealed class TakingReader(PairSocketLoop loop) : ChannelReader<TransportEvent>
+    {
+        private readonly ChannelReader<TransportEvent> _inner = loop._events.Reader;
+
+        public override Task Completion => _inner.Completion;
+
+        public override bool TryRead([MaybeNullWhen(false)] out TransportEvent item)
+        {
+            if (!_inner.TryRead(out item))
+            {
+                return false;
+            }
+
+            if (item is TransportEvent.MessageReceived received)
+            {
+                loop.Taken(received.Payload.Length);
+            }
+
+            return true;
+        }
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => _inner.WaitToReadAsync(cancellationToken);
     }
 }

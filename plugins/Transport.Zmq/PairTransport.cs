@@ -35,6 +35,9 @@ public sealed class PairTransport : ITransport
     /// <inheritdoc/>
     public ChannelReader<TransportEvent> Events => _loop.Events;
 
+    /// <summary>Bytes of messages received and not yet taken through <see cref="Events"/>; tests watch it.</summary>
+    internal long UnreadBytes => _loop.UnreadBytes;
+
     /// <summary>The relay's loopback port for ipc:// (0 for tcp://); tests knock on it.</summary>
     internal int RelayPort => _loopback?.Port ?? 0;
 

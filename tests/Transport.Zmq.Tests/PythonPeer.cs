@@ -80,6 +80,13 @@ public sealed class PythonPeer : IAsyncDisposable
         return await ReadLineAsync(s_replyTimeout) == "sent";
     }
 
+    /// <summary>Queues <paramref name="count"/> messages of <paramref name="bytes"/> bytes, message i filled with i % 251.</summary>
+    public async Task FloodAsync(int count, int bytes)
+    {
+        await CommandAsync($"flood {count} {bytes}");
+        Assert.Equal("flooded", await ReadLineAsync(s_replyTimeout));
+    }
+
     /// <summary>Sends one message, then closes its socket (flushing the message) and exits.</summary>
     public async Task SendAndExitAsync(byte[] message)
     {

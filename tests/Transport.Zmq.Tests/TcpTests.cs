@@ -45,6 +45,29 @@ public sealed class TcpTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_peer_flooding_big_messages_waits_while_the_core_has_not_taken_them_and_none_is_lost()
+    {
+        await using var presenter = await PythonPeer.StartZmqAsync("bind", "tcp://127.0.0.1:*");
+        await using var transport = PairTransport.Connect(presenter.Endpoint, _logger);
+        await transport.ExpectAsync<TransportEvent.PeerConnected>();
+        const int count = 40, bytes = 4 * 1024 * 1024;
+
+        await presenter.FloodAsync(count, bytes);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // time enough to read all 160 MiB, had it been read
+
+        // At most the 32 MiB limit and the message that crossed it wait in the core.
+        Assert.InRange(transport.UnreadBytes, 1, (32 * 1024 * 1024) + bytes);
+        for (var index = 0; index < count; index++)
+        {
+            var message = await transport.ExpectMessageAsync();
+            Assert.Equal(bytes, message.Length);
+            Assert.True(message.AsSpan().IndexOfAnyExcept((byte)(index % 251)) < 0, $"message {index} out of order");
+        }
+
+        Assert.Equal(0, transport.UnreadBytes);
+    }
+
+    [Fact]
     public async Task Bind_mode_exchanges_messages_with_a_connecting_peer()
     {
         var port = FreeTcpPort();

@@ -6,6 +6,8 @@
                                        sendmulti B64 B64 -> "sent" | "timeout"
                                        recv MILLISECONDS -> "msg BASE64" | "timeout"
                                        sendexit BASE64   -> sends, closes (flushing it) and exits
+                                       flood COUNT BYTES -> queues COUNT messages of BYTES bytes, each
+                                                            filled with its index % 251: "flooded"
   peer.py knock PORT                 a plain TCP client from another process: sends a ZMTP
                                      greeting and prints "closed N" or "open N" (N bytes got back)
 """
@@ -43,6 +45,11 @@ def zmq_peer(mode, address):
                 sock.close(linger=5000)
                 context.term()
                 return
+            elif command == "flood":
+                count, size = (int(n) for n in argument.split(" "))
+                for index in range(count):
+                    sock.send(bytes([index % 251]) * size)
+                print("flooded", flush=True)
             elif command == "recv":
                 if sock.poll(int(argument)):
                     print("msg", base64.b64encode(sock.recv()).decode(), flush=True)
