@@ -79,22 +79,36 @@ class Core:
             return None
         return self.socket.recv()
 
+    def next_raw(self, deadline, what, timeout):
+        """The next raw message before deadline (time.monotonic()): TimeoutError after it (`what`
+        was awaited for `timeout` seconds), JobFailed if the core exits first."""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"apart-core sent no {what} within {timeout}s; log:\n{self.presenter.log()}")
+            raw = self.receive(min(left, 0.5))
+            if raw is not None:
+                return raw
+            if self.presenter.process.poll() is not None:
+                raise JobFailed(f"apart-core exited with {self.presenter.process.returncode}; log:\n{self.presenter.log()}")
+
     def wait_started(self, timeout=60):
         """Seconds from spawn to the `status: started` message."""
         deadline = time.monotonic() + timeout
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"apart-core sent no status: started within {timeout}s; log:\n{self.presenter.log()}")
-            raw = self.receive(min(left, 0.5))
-            if raw is None:
-                if self.presenter.process.poll() is not None:
-                    raise JobFailed(f"apart-core exited with {self.presenter.process.returncode}; log:\n{self.presenter.log()}")
-                continue
+            raw = self.next_raw(deadline, "status: started", timeout)
             if b"status: started" in raw:
                 elapsed = time.monotonic() - self.spawned_at
                 self.started = yaml.load(raw, Loader=Loader)
                 return elapsed
+
+    def wait_for_type(self, types, what, timeout):
+        """The next message whose type is one of `types`, parsed; the others are skipped."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = yaml.load(self.next_raw(deadline, what, timeout), Loader=Loader)
+            if message.get("type") in types:
+                return message
 
     def status_round_trip(self, timeout=30):
         started = time.monotonic()

@@ -11,9 +11,7 @@ import shlex
 import tempfile
 import time
 
-import yaml
-
-from measure import Core, JobFailed, Loader, drop_caches, shell
+from measure import Core, JobFailed, drop_caches, shell
 from system import run
 
 READ_CHUNK = 1 << 20
@@ -61,22 +59,6 @@ def read_all(path):
     return total
 
 
-def _answer(core, types, what):
-    deadline = time.monotonic() + ANSWER_TIMEOUT
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError(f"no {what} within {ANSWER_TIMEOUT}s; log:\n{core.presenter.log()}")
-        raw = core.receive(min(left, 0.5))
-        if raw is None:
-            if core.presenter.process.poll() is not None:
-                raise JobFailed(f"apart-core exited with {core.presenter.process.returncode}; log:\n{core.presenter.log()}")
-            continue
-        message = yaml.load(raw, Loader=Loader)
-        if message.get("type") in types:
-            return message
-
-
 def mount_a(core_path, image, cache_dir, file=None):
     """A fresh core, started, caches dropped; mount-image → mounted-image → the root listed:
     those seconds. With file (relative path, size, SHA-256), the file is then read whole through
@@ -88,7 +70,7 @@ def mount_a(core_path, image, cache_dir, file=None):
         drop_caches()
         started = time.monotonic()
         core.presenter.send({"type": "mount-image", "source": image})
-        answer = _answer(core, ("mounted-image", "mount-image-failed", "error"), "answer to mount-image")
+        answer = core.wait_for_type(("mounted-image", "mount-image-failed", "error"), "answer to mount-image", ANSWER_TIMEOUT)
         if answer["type"] != "mounted-image":
             raise JobFailed(f"mount-image of {image} failed: {answer.get('error')}; log:\n{core.presenter.log()}")
         entries = os.listdir(answer["path"])
@@ -106,7 +88,7 @@ def mount_a(core_path, image, cache_dir, file=None):
                     raise JobFailed(f"{relative} read through the mount differs from the source's")
         finally:
             core.presenter.send({"type": "unmount-image", "id": answer["id"]})
-            gone = _answer(core, ("unmounted-image", "unmount-image-failed"), "answer to unmount-image")
+            gone = core.wait_for_type(("unmounted-image", "unmount-image-failed"), "answer to unmount-image", ANSWER_TIMEOUT)
             if gone["type"] != "unmounted-image":
                 raise JobFailed(f"unmount-image failed: {gone.get('error')}")
         if os.path.ismount(answer["path"]):
