@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   partclone pigz zstd lz4              # the tools the core drives
+  libzmq5                              # libzmq.so.5: the core's ZeroMQ transport
   xz-utils                             # xz: the plugin SDK's example codec (examples/Compression.Xz)
   fdisk parted gdisk                   # sfdisk, parted, sgdisk: whole disks' tables (Clonezilla's format)
   util-linux e2fsprogs                 # lsblk, blkid, losetup, setpriv; mkfs.ext4

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace Apart.Transport.Zmq;
@@ -36,11 +35,8 @@ internal static partial class Log
     [LoggerMessage(15, LogLevel.Information, "Presenter left")]
     public static partial void PresenterLeft(ILogger logger);
 
-    [LoggerMessage(16, LogLevel.Warning, "Accepting on the Unix socket failed: {Error}")]
-    public static partial void UnixAcceptFailed(ILogger logger, SocketError error);
-
-    [LoggerMessage(17, LogLevel.Warning, "Presenter dropped: the NetMQ socket did not connect to the relay in time")]
-    public static partial void LoopbackNotReady(ILogger logger);
+    [LoggerMessage(22, LogLevel.Warning, "Connection refused: {Count} open connections could be the one asking (pid {Pid}); it may try again")]
+    public static partial void ConnectionNotIdentified(ILogger logger, int count, int pid);
 
     [LoggerMessage(18, LogLevel.Information, "Removed stale socket file {Path}")]
     public static partial void StaleSocketRemoved(ILogger logger, string path);
@@ -50,15 +46,6 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Warning, "Binding {Address}: tcp has no peer credentials, anyone who can reach it can connect")]
     public static partial void TcpBindUnauthenticated(ILogger logger, string address);
-
-    [LoggerMessage(30, LogLevel.Warning, "Relay refused a loopback connection from port {Port} (socket inode {Inode}): not this process's own")]
-    public static partial void ForeignLoopbackRefused(ILogger logger, int port, ulong inode);
-
-    [LoggerMessage(31, LogLevel.Warning, "Relay could not check the loopback connection from port {Port}: {Reason}")]
-    public static partial void LoopbackCheckFailed(ILogger logger, int port, string reason);
-
-    [LoggerMessage(32, LogLevel.Warning, "Relay accept on loopback failed: {Error}")]
-    public static partial void LoopbackAcceptFailed(ILogger logger, SocketError error);
 
     [LoggerMessage(40, LogLevel.Warning, "Dropped {Count} extra frame(s) of a multi-frame message; kept the first")]
     public static partial void ExtraFramesDropped(ILogger logger, int count);

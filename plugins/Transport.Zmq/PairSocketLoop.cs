@@ -1,83 +1,82 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Apart.Abstractions;
 using Microsoft.Extensions.Logging;
-using NetMQ;
-using NetMQ.Monitoring;
-using NetMQ.Sockets;
+using Tmds.Linux;
 
 namespace Apart.Transport.Zmq;
 
 /// <summary>
-/// Owns the NetMQ <see cref="PairSocket"/> on one poller thread, as NetMQ sockets need: sends are
-/// queued to that thread and never block it, received messages and the peer coming and going are
-/// written to one channel from that thread only, so they stay in order.
+/// Owns a libzmq context with one PAIR socket, its monitor and its ZAP handler, on one thread of
+/// its own, as libzmq sockets need: sends are queued to that thread and never block it; received
+/// messages and the presenter coming and going are written to one channel from that thread only,
+/// so they stay in order. With nothing to do the thread sleeps in <c>zmq_poll</c> without a timeout.
 /// </summary>
 internal sealed class PairSocketLoop : IAsyncDisposable
 {
     // A hostile peer is disconnected rather than allowed to exhaust memory; the core refuses far less.
     private const long MaxMessageSize = 64L * 1024 * 1024;
 
-    // Messages NetMQ may hold for a presenter that stopped reading before a send fails: enough for
+    // Messages libzmq may hold for a presenter that stopped reading before a send fails: enough for
     // any burst of progress, few enough that a stalled presenter is noticed within seconds.
     private const int SendHighWatermark = 100;
 
-    // How many messages one wake-up reads before sends get their turn.
+    // How much one wake-up reads before sends get their turn: a flood of big messages, read as fast
+    // as libzmq refills its queue, would otherwise hold up the answers for a second.
     private const int ReceiveBatch = 64;
+    private const long TurnBytes = 4L * 1024 * 1024;
 
     // A presenter that sends faster than the core handles its messages is made to wait: past this
     // many bytes received and not yet taken by the core, the socket is not read until the core
-    // has taken half of them, and NetMQ holds at most ReceiveHighWatermark more before the rest
+    // has taken half of them, and libzmq holds at most ReceiveHighWatermark more before the rest
     // stay in the peer's socket. Without it a flood of 10 MB messages piled up in memory.
     private const long MaxUnreadBytes = 32L * 1024 * 1024;
     private const int ReceiveHighWatermark = 2;
 
-    private static readonly TimeSpan s_linger = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan s_reconnectInterval = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan s_sendRetryInterval = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan s_teardownWait = TimeSpan.FromSeconds(3);
+    private const int LingerMilliseconds = 1000;
+    private const int ReconnectMilliseconds = 100;
+    private const int SendRetryMilliseconds = 10;
+    private const string ZapEndpoint = "inproc://zeromq.zap.01";
+    private const string MonitorEndpoint = "inproc://apart-monitor";
+    private const int MonitoredEvents = LibZmq.EVENT_CONNECTED | LibZmq.EVENT_ACCEPTED | LibZmq.EVENT_DISCONNECTED
+        | LibZmq.EVENT_HANDSHAKE_SUCCEEDED | LibZmq.EVENT_CONNECT_RETRIED;
 
-    private readonly NetMQPoller _poller = new();
-    private readonly PairSocket _socket = new();
-    private readonly NetMQQueue<Action> _commands = new();
-    private readonly NetMQTimer _sendRetry = new(s_sendRetryInterval);
+    private static readonly TimeSpan s_teardownWait = TimeSpan.FromSeconds(3);
+    private static readonly byte[] s_zapVersion = "1.0"u8.ToArray();
+
+    private readonly nint _context;
+    private ZmqSocket _socket;
+    private ZmqSocket _monitor;
+    private int _generation;
+    private long? _reopenAt; // connect mode, between sockets: when the next one is opened
+    private readonly ZmqSocket? _zap; // bind mode's
+    private readonly int _wake;
+    private readonly PresenterGate _gate;
+    private readonly Action<ZmqSocket> _attach;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<Action> _commands = new();
     private readonly Queue<SendRequest> _pending = new();
     private readonly Channel<TransportEvent> _events = Channel.CreateUnbounded<TransportEvent>();
-    private readonly Lock _gate = new();
-    private readonly ILogger _logger;
-    private NetMQMonitor? _monitor;
-    private int _monitoredConnections;
+    private readonly List<byte[]> _frames = [];
+    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _disposed; // under _lock
+    private bool _stopping; // the loop thread's own, as is all below
     private bool _peerConnected;
-    private bool _disposed;
+    private bool _readingPaused;
     private long _unreadBytes; // received, not yet taken through Events (either thread)
-    private bool _readingPaused; // the poller thread's own
 
-    private PairSocketLoop(ILogger logger)
+    private PairSocketLoop(nint context, ZmqSocket socket, ZmqSocket monitor, ZmqSocket? zap, int wake, PresenterGate gate, Action<ZmqSocket> attach, ILogger logger)
     {
+        _attach = attach;
+        _context = context;
+        _socket = socket;
+        _monitor = monitor;
+        _zap = zap;
+        _wake = wake;
+        _gate = gate;
         _logger = logger;
-        _socket.Options.Linger = s_linger;
-        _socket.Options.MaxMsgSize = MaxMessageSize;
-        _socket.Options.SendHighWatermark = SendHighWatermark;
-        _socket.Options.ReceiveHighWatermark = ReceiveHighWatermark;
-        _socket.Options.ReconnectInterval = s_reconnectInterval;
-
-        // Kept off (libzmq's default): with it on, NetMQ drops the messages a peer sent just before
-        // leaving that we had not read yet. Sends to nobody are refused by the peer check instead.
-        _socket.Options.DelayAttachOnConnect = false;
-
-        _socket.ReceiveReady += (_, _) => Guarded(() => Receive(ReceiveBatch));
-        _commands.ReceiveReady += (_, e) => Guarded(() =>
-        {
-            while (e.Queue.TryDequeue(out var command, TimeSpan.Zero))
-            {
-                command();
-            }
-        });
-        _sendRetry.Enable = false;
-        _sendRetry.Elapsed += (_, _) => Guarded(FlushSends);
-        _poller.Add(_socket);
-        _poller.Add(_commands);
-        _poller.Add(_sendRetry);
         Events = new TakingReader(this);
     }
 
@@ -88,51 +87,94 @@ internal sealed class PairSocketLoop : IAsyncDisposable
     public long UnreadBytes => Interlocked.Read(ref _unreadBytes);
 
     /// <summary>
-    /// Creates the socket, lets <paramref name="attach"/> connect or bind it, and starts the poller
-    /// thread. With <paramref name="monitorConnections"/>, the peer coming and going is read from
-    /// NetMQ's socket monitor (tcp); otherwise the relay reports it (ipc).
+    /// Creates the context, the socket and its monitor, lets <paramref name="attach"/> set the
+    /// socket's options and bind or connect it, and starts the thread. In bind mode a ZAP handler
+    /// puts every connection to <paramref name="gate"/> before any of its messages is read; in
+    /// connect mode a socket whose presenter left is replaced by a new one, attached the same way.
     /// </summary>
-    public static PairSocketLoop Start(ILogger logger, Action<PairSocket> attach, bool monitorConnections)
+    /// <exception cref="IOException">libzmq refused the address or is out of resources.</exception>
+    public static PairSocketLoop Start(ILogger logger, PresenterGate gate, Action<ZmqSocket> attach)
     {
-        var loop = new PairSocketLoop(logger);
-        loop._poller.RunAsync("apart-zmq", isBackgroundThread: true);
-
-        // Set up on the poller thread too: NetMQ objects are touched by one thread only, and a
-        // failure (a bad address, a port in use) is torn down there like any other.
-        var setUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        loop._commands.Enqueue(() =>
+        var context = LibZmq.CtxNew();
+        if (context == 0)
         {
-            try
-            {
-                if (monitorConnections)
-                {
-                    loop.StartMonitor();
-                }
+            throw new IOException($"zmq_ctx_new failed: {LibZmq.LastError()}.");
+        }
 
-                attach(loop._socket);
-                setUp.SetResult();
-            }
-#pragma warning disable CA1031 // Not swallowed: handed to the caller below.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                setUp.SetException(e);
-            }
-        });
-
+        // Closing never waits longer than the sockets' own linger.
+        _ = LibZmq.CtxSet(context, LibZmq.BLOCKY, 0);
+        ZmqSocket? zap = null, socket = null, monitor = null;
+        var wake = -1;
         try
         {
-            setUp.Task.GetAwaiter().GetResult();
-            return loop;
+            if (gate.Listening)
+            {
+                // The handler is bound before the socket exists: libzmq lets a connection through
+                // unasked when nobody serves ZAP.
+                zap = ZmqSocket.Open(context, LibZmq.ROUTER);
+                zap.Set(LibZmq.LINGER, 0);
+                zap.Bind(ZapEndpoint);
+            }
+
+            (socket, monitor) = OpenPair(context, generation: 0, gate.Listening, attach);
+            wake = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+            if (wake < 0)
+            {
+                throw new IOException($"eventfd failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(LibC.errno)}.");
+            }
         }
         catch
         {
-            loop.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            monitor?.Dispose();
+            socket?.Dispose();
+            zap?.Dispose();
+            _ = LibZmq.CtxTerm(context);
+            throw;
+        }
+
+        var loop = new PairSocketLoop(context, socket, monitor, zap, wake, gate, attach, logger);
+
+        // Starting the thread is the memory barrier libzmq asks for when a socket changes threads.
+        new Thread(loop.Run) { IsBackground = true, Name = "apart-zmq" }.Start();
+        return loop;
+    }
+
+    // The PAIR socket and the socket receiving its monitor's events.
+    private static (ZmqSocket Socket, ZmqSocket Monitor) OpenPair(nint context, int generation, bool authenticate, Action<ZmqSocket> attach)
+    {
+        var socket = ZmqSocket.Open(context, LibZmq.PAIR);
+        ZmqSocket? monitor = null;
+        try
+        {
+            socket.Set(LibZmq.LINGER, LingerMilliseconds);
+            socket.Set(LibZmq.MAXMSGSIZE, MaxMessageSize);
+            socket.Set(LibZmq.SNDHWM, SendHighWatermark);
+            socket.Set(LibZmq.RCVHWM, ReceiveHighWatermark);
+            socket.Set(LibZmq.RECONNECT_IVL, ReconnectMilliseconds);
+
+            if (authenticate)
+            {
+                // With a domain every mechanism, NULL included, asks the handler.
+                socket.Set(LibZmq.ZAP_DOMAIN, "apart"u8);
+            }
+
+            var endpoint = $"{MonitorEndpoint}-{generation}";
+            socket.Monitor(endpoint, MonitoredEvents);
+            monitor = ZmqSocket.Open(context, LibZmq.PAIR);
+            monitor.Set(LibZmq.LINGER, 0);
+            monitor.Connect(endpoint);
+            attach(socket);
+            return (socket, monitor);
+        }
+        catch
+        {
+            monitor?.Dispose();
+            socket.Dispose();
             throw;
         }
     }
 
-    /// <summary>Queues a message; true once NetMQ has taken it, false at the deadline.</summary>
+    /// <summary>Queues a message; true once libzmq has taken it for a connected presenter, false at the deadline.</summary>
     public Task<bool> SendAsync(ReadOnlyMemory<byte> message, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
@@ -146,11 +188,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         }
 
         var request = new SendRequest(message.ToArray(), timeout, cancellationToken);
-        if (!TryPost(() =>
-            {
-                _pending.Enqueue(request);
-                FlushSends();
-            }))
+        if (!TryPost(() => _pending.Enqueue(request)))
         {
             request.Complete(false);
         }
@@ -158,86 +196,238 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         return request.Task;
     }
 
-    /// <summary>The relay paired a presenter with our socket; <paramref name="peer"/> is who it is.</summary>
-    public void OnPeerConnected(PeerCredentials? peer) => TryPost(() => SetPeerConnected(true, peer));
-
-    /// <summary>The relay's presenter connection ended.</summary>
-    public void OnPeerDisconnected() => TryPost(() => SetPeerConnected(false));
-
     public async ValueTask DisposeAsync()
     {
-        var tornDown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
+        // The stop is the last command: every send queued before it is answered by the teardown.
+        if (!TryPost(() => _stopping = true, last: true))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            // The teardown is the last command: every send queued before it is answered by it.
-            _disposed = true;
-            _commands.Enqueue(() =>
-            {
-                TearDown();
-                tornDown.SetResult();
-            });
+            return;
         }
 
         try
         {
-            await tornDown.Task.WaitAsync(s_teardownWait).ConfigureAwait(false);
+            await _stopped.Task.WaitAsync(s_teardownWait).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            // Never seen; if the poller thread were stuck, disposing it would block forever.
+            // Never seen; if the thread were stuck in libzmq, waiting for it would block forever.
             Log.TeardownTimedOut(_logger);
             _events.Writer.TryComplete();
-            return;
         }
-
-        _poller.Dispose();
-        _commands.Dispose();
     }
 
-    private bool TryPost(Action command)
+    private bool TryPost(Action command, bool last = false)
     {
-        lock (_gate)
+        lock (_lock)
         {
             if (_disposed)
             {
                 return false;
             }
 
+            _disposed = last;
             _commands.Enqueue(command);
+            ulong one = 1;
+            unsafe
+            {
+                // Only fails when the counter is about to overflow, which a reader never lets happen.
+                _ = LibC.write(_wake, &one, sizeof(ulong));
+            }
+
             return true;
         }
     }
 
-    private void StartMonitor()
+    private unsafe void Run()
     {
-        _monitor = new NetMQMonitor(
-            _socket,
-            $"inproc://apart-zmq-monitor-{Guid.NewGuid():N}",
-            SocketEvents.Connected | SocketEvents.Accepted | SocketEvents.Disconnected);
-        _monitor.Connected += (_, _) => Guarded(MonitoredConnectionUp);
-        _monitor.Accepted += (_, _) => Guarded(MonitoredConnectionUp);
-        _monitor.Disconnected += (_, _) => Guarded(MonitoredConnectionDown);
-        _monitor.AttachToPoller(_poller);
-    }
-
-    // A bound PAIR socket may briefly hold a second connection (which NetMQ gives no pipe): the
-    // peer counts as gone only when the last connection is.
-    private void MonitoredConnectionUp()
-    {
-        _monitoredConnections++;
-        SetPeerConnected(true);
-    }
-
-    private void MonitoredConnectionDown()
-    {
-        if (_monitoredConnections > 0 && --_monitoredConnections == 0)
+        var items = stackalloc LibZmq.PollItem[4];
+        items[0] = new LibZmq.PollItem { Fd = _wake, Events = LibZmq.POLLIN };
+        items[2] = _zap is null ? new LibZmq.PollItem { Fd = -1 } : new LibZmq.PollItem { Socket = _zap.Handle, Events = LibZmq.POLLIN };
+        try
         {
-            SetPeerConnected(false);
+            while (!_stopping)
+            {
+                // Between sockets (connect mode) there is nothing to poll but the wake-ups.
+                var open = _reopenAt is null;
+                items[1] = open ? new LibZmq.PollItem { Socket = _monitor.Handle, Events = LibZmq.POLLIN } : new LibZmq.PollItem { Fd = -1 };
+                items[3] = open ? new LibZmq.PollItem { Socket = _socket.Handle, Events = _readingPaused ? (short)0 : LibZmq.POLLIN } : new LibZmq.PollItem { Fd = -1 };
+                var timeout = _reopenAt is { } due ? (int)Math.Max(0, due - Environment.TickCount64)
+                    : _pending.Count > 0 ? SendRetryMilliseconds : -1;
+                if (LibZmq.Poll(items, 4, timeout) < 0)
+                {
+                    if (LibZmq.Errno() != LibZmq.EINTR)
+                    {
+                        throw new IOException($"zmq_poll failed: {LibZmq.LastError()}.");
+                    }
+
+                    continue;
+                }
+
+                try
+                {
+                    bool zapReady = items[2].Revents != 0, messageReady = items[3].Revents != 0;
+                    Turn(woken: items[0].Revents != 0, monitorReady: items[1].Revents != 0 || zapReady || messageReady, zapReady, messageReady);
+                }
+#pragma warning disable CA1031 // One bad turn is logged; the loop goes on serving.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    Log.PollerError(_logger, e);
+                }
+            }
+        }
+#pragma warning disable CA1031 // An exception here would end the process; the transport ends instead.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.PollerError(_logger, e);
+        }
+        finally
+        {
+            TearDown();
+        }
+    }
+
+    private unsafe void Turn(bool woken, bool monitorReady, bool zapReady, bool messageReady)
+    {
+        ReopenWhenDue();
+        if (woken)
+        {
+            ulong count;
+            _ = LibC.read(_wake, &count, sizeof(ulong)); // EAGAIN when already read: nothing lost.
+            while (_commands.TryDequeue(out var command))
+            {
+                command();
+            }
+        }
+
+        // The monitor first: a ZAP request's connection, and a message's presenter, are known by then.
+        if (monitorReady)
+        {
+            ReadMonitor();
+        }
+
+        if (zapReady)
+        {
+            AnswerZap();
+        }
+
+        if (messageReady && !_readingPaused && _reopenAt is null)
+        {
+            Receive(ReceiveBatch);
+        }
+
+        FlushSends();
+    }
+
+    private void ReadMonitor()
+    {
+        while (_monitor.TryReceiveMultipart(_frames))
+        {
+            // Frame 1: the event (16 bits) and its value (32 bits), native order; frame 2: the endpoint.
+            if (_frames[0] is not { Length: 6 } header)
+            {
+                continue;
+            }
+
+            var happened = BitConverter.ToUInt16(header, 0);
+            var value = BitConverter.ToInt32(header, 2);
+            switch (happened)
+            {
+                case LibZmq.EVENT_ACCEPTED or LibZmq.EVENT_CONNECTED:
+                    switch (_gate.Opened(value, out var opener))
+                    {
+                        case Opening.ShutOut:
+                            // libzmq's engine sees the connection end and closes the descriptor.
+                            _ = LibC.shutdown(value, LibC.SHUT_RDWR);
+                            break;
+                        case Opening.Presenter:
+                            SetPeerConnected(true, opener);
+                            break;
+                    }
+
+                    break;
+                case LibZmq.EVENT_HANDSHAKE_SUCCEEDED:
+                    if (_gate.HandshakeSucceeded(out var peer))
+                    {
+                        SetPeerConnected(true, peer);
+                    }
+
+                    break;
+                case LibZmq.EVENT_DISCONNECTED:
+                    if (_gate.Closed(value))
+                    {
+                        SetPeerConnected(false);
+                        if (!_gate.Listening)
+                        {
+                            // libzmq reconnects after a lost connection but not after a protocol error
+                            // (an oversized message, say), and its disconnect leaves a retry behind:
+                            // a new socket covers both, one reconnect interval later, as libzmq's own
+                            // would (at once, it could reach a killed presenter's socket not yet closed).
+                            // The old socket's events go with it.
+                            CloseForReopening();
+                            return;
+                        }
+                    }
+
+                    break;
+                case LibZmq.EVENT_CONNECT_RETRIED:
+                    _gate.ConnectRetried();
+                    break;
+            }
+        }
+    }
+
+    private void CloseForReopening()
+    {
+        // What the presenter sent was read before it counted as gone; what was handed over for it
+        // and not written goes with the connection, as the transport promises.
+        _socket.Set(LibZmq.LINGER, 0);
+        _socket.Dispose();
+        _monitor.Dispose();
+        _reopenAt = Environment.TickCount64 + ReconnectMilliseconds;
+    }
+
+    private void ReopenWhenDue()
+    {
+        if (_reopenAt is { } due && Environment.TickCount64 >= due)
+        {
+            // Should it fail (out of descriptors, say), the next try comes an interval later.
+            _reopenAt = Environment.TickCount64 + ReconnectMilliseconds;
+            (_socket, _monitor) = OpenPair(_context, ++_generation, authenticate: false, _attach);
+            _reopenAt = null;
+            _readingPaused = false;
+        }
+    }
+
+    private void AnswerZap()
+    {
+        // From a ROUTER: the requester's routing id, an empty delimiter, then the request: version,
+        // request id, domain, address, routing id, mechanism, credentials...
+        while (_zap!.TryReceiveMultipart(_frames))
+        {
+            if (_frames.Count < 8 || _frames[1].Length != 0)
+            {
+                continue; // Not libzmq's; a ROUTER owes it no answer.
+            }
+
+            var answer = _gate.Authenticate(System.Text.Encoding.UTF8.GetString(_frames[5]), out var descriptor);
+            if (answer == ZapAnswer.TurnAway)
+            {
+                // The engine sees the connection end and closes it; the request stays unanswered.
+                _ = LibC.shutdown(descriptor, LibC.SHUT_RDWR);
+                continue;
+            }
+
+            var admitted = answer == ZapAnswer.Admit;
+            _ = _zap.TrySend(_frames[0], more: true);
+            _ = _zap.TrySend([], more: true);
+            _ = _zap.TrySend(s_zapVersion, more: true);
+            _ = _zap.TrySend(_frames[3], more: true);
+            _ = _zap.TrySend(admitted ? "200"u8 : "400"u8, more: true);
+            _ = _zap.TrySend(admitted ? "OK"u8 : "refused"u8, more: true);
+            _ = _zap.TrySend([], more: true);
+            _ = _zap.TrySend([]);
         }
     }
 
@@ -250,28 +440,25 @@ internal sealed class PairSocketLoop : IAsyncDisposable
 
         if (!connected)
         {
-            // What the peer sent before it left is reported before it leaving (all of it: its
-            // connection is gone, so NetMQ holds no more than its high-water mark).
+            // What the presenter sent before it left is reported before it leaving (all of it: its
+            // connection is gone, so libzmq holds no more than its high-water mark).
             Receive(int.MaxValue, all: true);
         }
 
         _peerConnected = connected;
         _events.Writer.TryWrite(connected ? new TransportEvent.PeerConnected { Peer = peer } : new TransportEvent.PeerDisconnected());
-        if (connected)
-        {
-            FlushSends();
-        }
     }
 
     private void Receive(int limit, bool all = false)
     {
-        for (var i = 0; i < limit && _socket.TryReceiveFrameBytes(out var frame, out var more); i++)
+        var bytes = 0L;
+        for (var i = 0; i < limit && (all || bytes < TurnBytes) && _socket.TryReceive(out var frame, out var more); i++)
         {
+            bytes += frame.Length;
             if (Interlocked.Add(ref _unreadBytes, frame.Length) >= MaxUnreadBytes && !_readingPaused && !all)
             {
-                // Taking the socket out of the poller stops its wake-ups too; Taken puts it back.
+                // Left out of the poll until Taken lets it back.
                 _readingPaused = true;
-                _poller.Remove(_socket);
                 limit = i + 1;
             }
 
@@ -279,7 +466,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
             {
                 // A message is one frame (docs/PROTOCOL.md §1): keep the first, which is the YAML document.
                 var dropped = 0;
-                while (more && _socket.TryReceiveFrameBytes(out _, out more))
+                while (more && _socket.TryReceive(out _, out more))
                 {
                     dropped++;
                 }
@@ -306,7 +493,6 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         if (_readingPaused && Interlocked.Read(ref _unreadBytes) < MaxUnreadBytes / 2)
         {
             _readingPaused = false;
-            _poller.Add(_socket);
             Receive(ReceiveBatch);
         }
     }
@@ -315,13 +501,13 @@ internal sealed class PairSocketLoop : IAsyncDisposable
     {
         var now = Environment.TickCount64;
 
-        // NetMQ's pipe exists whether a peer is there or not (and over ipc:// its TCP peer is our
-        // relay, presenter or none): only a known peer makes a send count as handed over.
+        // A connecting socket queues for a presenter not there yet, and a bound one may still hold
+        // the last one's pipe: only a presenter through its handshake makes a send count as handed over.
         while (_peerConnected && _pending.TryPeek(out var request))
         {
             if (!request.IsSettled(now))
             {
-                if (!_socket.TrySendFrame(request.Payload))
+                if (!_socket.TrySend(request.Payload))
                 {
                     break;
                 }
@@ -341,42 +527,31 @@ internal sealed class PairSocketLoop : IAsyncDisposable
                 _pending.Enqueue(request);
             }
         }
-
-        // No peer, or its queue is full: look again shortly.
-        _sendRetry.Enable = _pending.Count > 0;
     }
 
     private void TearDown()
     {
-        _sendRetry.Enable = false;
         while (_pending.TryDequeue(out var request))
         {
             request.Complete(false);
         }
 
-        _monitor?.Dispose();
-        if (!_readingPaused)
-        {
-            _poller.Remove(_socket);
-        }
-
+        // Closing hands what was sent last (a core's "status: dying") to libzmq's I/O thread, which
+        // writes it within the linger; terminating the context waits for that. (Between sockets
+        // both are closed already: disposing again does nothing.)
         _socket.Dispose();
-        _events.Writer.TryComplete();
-        _poller.StopAsync();
-    }
+        _monitor.Dispose();
+        _zap?.Dispose();
+        _ = LibZmq.CtxTerm(_context);
+        lock (_lock)
+        {
+            // Also when the loop ended by itself: nobody may write to the closed descriptor's number.
+            _disposed = true;
+            _ = LibC.close(_wake);
+        }
 
-    private void Guarded(Action action)
-    {
-        try
-        {
-            action();
-        }
-#pragma warning disable CA1031 // An exception here would end the poller thread and the process with it.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            Log.PollerError(_logger, e);
-        }
+        _events.Writer.TryComplete();
+        _stopped.TrySetResult();
     }
 
     /// <summary>The events channel's reader, telling the loop each received message the core takes.</summary>

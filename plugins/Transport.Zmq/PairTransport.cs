@@ -5,31 +5,27 @@ using Microsoft.Extensions.Logging;
 namespace Apart.Transport.Zmq;
 
 /// <summary>
-/// A ZeroMQ PAIR transport to one presenter, over <c>tcp://</c> or over <c>ipc://</c> as libzmq
-/// means it: a real Unix domain socket at the path (docs/PROTOCOL.md §1).
+/// A ZeroMQ PAIR transport to one presenter, through libzmq itself: over <c>tcp://</c>, or over
+/// <c>ipc://</c>, a real Unix domain socket at the path (docs/PROTOCOL.md §1).
 /// </summary>
 /// <remarks>
-/// <para>NetMQ's own ipc:// is TCP in disguise and never meets a libzmq peer. So for ipc:// the
-/// NetMQ socket connects over TCP to an in-process relay on 127.0.0.1, which accepts only this
-/// process's own connection and copies its bytes, ZMTP unchanged, to and from the Unix socket.</para>
 /// <para>A message is one frame. A multi-frame message from the peer is reported as its first
 /// frame; the other frames are dropped and logged.</para>
-/// <para>A send counts as handed over only while a presenter is connected. As with libzmq, a
-/// message handed over just before the presenter vanished, and not yet written, goes to the next
-/// presenter that connects.</para>
+/// <para>A send counts as handed over only while a presenter is connected: in bind mode from its
+/// handshake on, in connect mode from its connection on (what is sent before the handshake goes
+/// out after it). A message handed over just before the presenter vanished, and not yet written,
+/// is lost with the connection.</para>
 /// </remarks>
 public sealed class PairTransport : ITransport
 {
     private readonly PairSocketLoop _loop;
-    private readonly IAsyncDisposable? _relay;
-    private readonly LoopbackListener? _loopback;
+    private readonly UnixSocketListener? _listener;
     private int _disposed;
 
-    private PairTransport(PairSocketLoop loop, IAsyncDisposable? relay, LoopbackListener? loopback)
+    private PairTransport(PairSocketLoop loop, UnixSocketListener? listener)
     {
         _loop = loop;
-        _relay = relay;
-        _loopback = loopback;
+        _listener = listener;
     }
 
     /// <inheritdoc/>
@@ -38,35 +34,20 @@ public sealed class PairTransport : ITransport
     /// <summary>Bytes of messages received and not yet taken through <see cref="Events"/>; tests watch it.</summary>
     internal long UnreadBytes => _loop.UnreadBytes;
 
-    /// <summary>The relay's loopback port for ipc:// (0 for tcp://); tests knock on it.</summary>
-    internal int RelayPort => _loopback?.Port ?? 0;
-
     /// <summary>
     /// Connect mode: reaches a presenter that has bound <paramref name="address"/>, and reaches it
     /// again whenever it comes back. Returns at once; <see cref="TransportEvent.PeerConnected"/>
-    /// arrives when the presenter is there.
+    /// arrives when the presenter is there, with who bound its socket over ipc://.
     /// </summary>
     /// <exception cref="ArgumentException">Not an ipc:// or tcp:// address.</exception>
     public static PairTransport Connect(string address, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(logger);
         var parsed = ZmqAddress.Parse(address);
-        if (!parsed.IsIpc)
-        {
-            return new PairTransport(PairSocketLoop.Start(logger, s => s.Connect(address), monitorConnections: true), null, null);
-        }
-
-        var loopback = new LoopbackListener(logger);
-        try
-        {
-            var loop = PairSocketLoop.Start(logger, s => s.Connect(loopback.NetMqEndpoint), monitorConnections: false);
-            return new PairTransport(loop, new ConnectRelay(parsed, loopback, loop, logger), loopback);
-        }
-        catch
-        {
-            loopback.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
-        }
+        var gate = new PresenterGate(parsed, listening: false, admit: null, Identifier(parsed, listening: false), logger);
+        return new PairTransport(
+            PairSocketLoop.Start(logger, gate, socket => socket.Connect(address)),
+            null);
     }
 
     /// <summary>
@@ -86,9 +67,9 @@ public sealed class PairTransport : ITransport
     /// with <see cref="ListenOptions.SocketMode"/> and <see cref="ListenOptions.SocketGroupId"/>;
     /// a stale socket there is replaced, anything else (a file, a symlink, a socket someone
     /// listens on) is an error. Each connection's kernel-reported credentials go to
-    /// <see cref="ListenOptions.Admit"/> before a byte is read; a refused peer is logged and
-    /// closed, as is anyone connecting while a presenter is connected. Admit runs on the accept
-    /// loop: keep it quick.
+    /// <see cref="ListenOptions.Admit"/> during its handshake, before any message of it is read; a
+    /// refused peer is logged and closed, as is anyone connecting while a presenter is connected.
+    /// Admit runs on the transport's thread: keep it quick.
     /// For <c>tcp://</c> there are no credentials to check: with <see cref="ListenOptions.CurveSecretKey"/>
     /// the socket is a CURVE server (encrypted; clients must know its public key), without it plain.
     /// </remarks>
@@ -99,55 +80,67 @@ public sealed class PairTransport : ITransport
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         var parsed = ZmqAddress.Parse(address);
+        var gate = new PresenterGate(parsed, listening: true, options.Admit, Identifier(parsed, listening: true), logger);
         if (!parsed.IsIpc)
         {
-            var certificate = options.CurveSecretKey is { } secret ? CurveServerCertificate(secret) : null;
-            if (certificate is null)
+            var secretKey = options.CurveSecretKey is { } secret ? CurveSecretKey(secret) : null;
+            if (secretKey is null)
             {
                 Log.TcpBindUnauthenticated(logger, address);
             }
 
             return new PairTransport(
-                PairSocketLoop.Start(logger, socket =>
+                PairSocketLoop.Start(logger, gate, socket =>
                 {
-                    if (certificate is not null)
+                    if (secretKey is not null)
                     {
-                        socket.Options.CurveServer = true;
-                        socket.Options.CurveCertificate = certificate;
+                        socket.Set(LibZmq.CURVE_SERVER, 1);
+                        socket.Set(LibZmq.CURVE_SECRETKEY, secretKey);
                     }
 
                     socket.Bind(address);
-                }, monitorConnections: true),
-                null,
+                }),
                 null);
         }
 
-        var unix = UnixSocketListener.Create(parsed, logger, options.SocketMode, options.SocketGroupId);
-        LoopbackListener? loopback = null;
+        var listener = UnixSocketListener.Create(parsed, logger, options.SocketMode, options.SocketGroupId);
         try
         {
-            loopback = new LoopbackListener(logger);
-            var loop = PairSocketLoop.Start(logger, s => s.Connect(loopback.NetMqEndpoint), monitorConnections: false);
-            return new PairTransport(loop, new BindRelay(unix, loopback, loop, options.Admit, logger), loopback);
+            return new PairTransport(
+                PairSocketLoop.Start(logger, gate, socket =>
+                {
+                    socket.Set(LibZmq.USE_FD, listener.HandOver());
+                    socket.Bind(address);
+                }),
+                listener);
         }
         catch
         {
-            unix.Dispose();
-            loopback?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            listener.Dispose();
             throw;
         }
     }
 
-    private static NetMQ.NetMQCertificate CurveServerCertificate(string secretKeyZ85)
+    private static Func<int, object?> Identifier(ZmqAddress address, bool listening) =>
+        address.IsIpc ? descriptor => UnixPeerCredentials.Read(descriptor, address, listening) : TcpConnectionName.Read;
+
+    private static unsafe byte[] CurveSecretKey(string secretKeyZ85)
     {
-        try
+        var text = secretKeyZ85.Trim();
+        var key = new byte[32];
+        if (text.Length == 40 && text.All(char.IsAscii))
         {
-            return NetMQ.NetMQCertificate.CreateFromSecretKey(secretKeyZ85.Trim());
+            fixed (byte* z85 = NativeText.NullTerminated(text))
+            fixed (byte* binary = key)
+            {
+                if (LibZmq.Z85Decode(binary, z85) is not null)
+                {
+                    return key;
+                }
+            }
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
-        {
-            throw new ArgumentException("The CURVE secret key must be 40 characters of Z85.", nameof(secretKeyZ85), e);
-        }
+
+        throw new ArgumentException("The CURVE secret key must be 40 characters of Z85.", nameof(secretKeyZ85));
     }
 
     /// <inheritdoc/>
@@ -155,9 +148,9 @@ public sealed class PairTransport : ITransport
         _loop.SendAsync(message, timeout, cancellationToken);
 
     /// <summary>
-    /// Closes the NetMQ socket (flushing what was already handed over, within its linger), then
-    /// the relay and the poller thread, and removes the Unix socket file this transport created.
-    /// Pending sends complete with false.
+    /// Closes the socket (what was already handed over is written within its linger, 1 s) and the
+    /// transport's thread, and removes the Unix socket file this transport created. Pending sends
+    /// complete with false.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -166,28 +159,13 @@ public sealed class PairTransport : ITransport
             return;
         }
 
-        // NetMQ first: closing its socket (with linger) flushes what was sent last — a core's
-        // "status: dying" — into the relay, which passes it on before it stops.
         try
         {
             await _loop.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
-            try
-            {
-                if (_relay is not null)
-                {
-                    await _relay.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                if (_loopback is not null)
-                {
-                    await _loopback.DisposeAsync().ConfigureAwait(false);
-                }
-            }
+            _listener?.Dispose();
         }
     }
 }

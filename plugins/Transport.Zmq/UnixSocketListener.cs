@@ -8,19 +8,20 @@ namespace Apart.Transport.Zmq;
 
 /// <summary>
 /// A listening Unix domain socket at an ipc:// path, as libzmq's bind makes one, but created with
-/// the mode and group asked for (0600 by default) and removed again on dispose, only while the
-/// file there is still ours.
+/// the mode and group asked for (0600 by default) before anyone can connect, then handed to libzmq
+/// (<c>ZMQ_USE_FD</c>), which accepts on it and closes it. Dispose removes the file, only while
+/// the file there is still ours (libzmq leaves a socket it was handed in place).
 /// </summary>
 internal sealed class UnixSocketListener : IDisposable
 {
-    private readonly Socket _socket;
     private readonly string? _path;
     private readonly UnixSocketFile.Identity _identity;
     private readonly ILogger _logger;
+    private int _descriptor;
 
-    private UnixSocketListener(Socket socket, string? path, UnixSocketFile.Identity identity, ILogger logger)
+    private UnixSocketListener(int descriptor, string? path, UnixSocketFile.Identity identity, ILogger logger)
     {
-        _socket = socket;
+        _descriptor = descriptor;
         _path = path;
         _identity = identity;
         _logger = logger;
@@ -46,7 +47,7 @@ internal sealed class UnixSocketListener : IDisposable
             ClearStaleSocket(path, address.ToUnixEndPoint(), logger);
         }
 
-        var socket = Bind(address);
+        var descriptor = Bind(address);
         UnixSocketFile.Identity? created = null;
         try
         {
@@ -63,12 +64,16 @@ internal sealed class UnixSocketListener : IDisposable
                 UnixSocketFile.SetAccess(path, mode, groupId);
             }
 
-            socket.Listen(4);
-            return new UnixSocketListener(socket, path, created ?? default, logger);
+            if (LibC.listen(descriptor, 4) != 0)
+            {
+                throw new IOException($"listen {address.UnixPath} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(LibC.errno)}.");
+            }
+
+            return new UnixSocketListener(descriptor, path, created ?? default, logger);
         }
         catch
         {
-            socket.Dispose();
+            _ = LibC.close(descriptor); // Never used: nothing to learn from a failed close.
             if (created is { } ours)
             {
                 TryRemove(path!, ours, logger);
@@ -78,11 +83,16 @@ internal sealed class UnixSocketListener : IDisposable
         }
     }
 
-    public ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken) => _socket.AcceptAsync(cancellationToken);
+    /// <summary>The listening descriptor, for libzmq to take over; after this the listener only removes the file.</summary>
+    public int HandOver() => Interlocked.Exchange(ref _descriptor, -1);
 
     public void Dispose()
     {
-        _socket.Dispose();
+        if (HandOver() is var descriptor and >= 0)
+        {
+            _ = LibC.close(descriptor); // Never handed over: nothing to learn from a failed close.
+        }
+
         if (_path is not null)
         {
             TryRemove(_path, _identity, _logger);
@@ -91,9 +101,9 @@ internal sealed class UnixSocketListener : IDisposable
 
     /// <summary>
     /// bind(2) by hand: it creates the file and fails if anything, a symlink included, is at the
-    /// path. (.NET's own Socket.Bind would also delete the path on dispose, whoever's file is there by then.)
+    /// path. (libzmq's own bind would create it under the umask's mode, listening at once.)
     /// </summary>
-    private static unsafe Socket Bind(ZmqAddress address)
+    private static unsafe int Bind(ZmqAddress address)
     {
         var name = Encoding.UTF8.GetBytes(address.UnixPath!);
         sockaddr_un socketAddress = default;
@@ -110,7 +120,7 @@ internal sealed class UnixSocketListener : IDisposable
         }
 
         var length = sizeof(sa_family_t) + name.Length + (address.IsAbstract ? 0 : 1);
-        var fd = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
+        var fd = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK, 0);
         if (fd < 0)
         {
             throw new IOException($"socket(AF_UNIX) failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(LibC.errno)}.");
@@ -125,7 +135,7 @@ internal sealed class UnixSocketListener : IDisposable
                 : $"bind {address.UnixPath} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}.");
         }
 
-        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        return fd;
     }
 
     private static void ClearStaleSocket(string path, UnixDomainSocketEndPoint endPoint, ILogger logger)

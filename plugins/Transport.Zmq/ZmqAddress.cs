@@ -3,7 +3,7 @@ using System.Text;
 namespace Apart.Transport.Zmq;
 
 /// <summary>
-/// A ZeroMQ endpoint this transport understands: <c>tcp://HOST:PORT</c>, handed to NetMQ as it is,
+/// A ZeroMQ endpoint this transport understands: <c>tcp://HOST:PORT</c>, handed to libzmq as it is,
 /// or <c>ipc://PATH</c>, a Unix domain socket as libzmq means it (<c>ipc://@NAME</c> is Linux's
 /// abstract namespace, as in libzmq).
 /// </summary>

@@ -5,7 +5,7 @@ public sealed record ListenOptions
 {
     /// <summary>
     /// Decides, from the kernel's word on who connected, whether a presenter may use the socket.
-    /// Called before a single byte of the connection is read; a refused peer is disconnected.
+    /// Called as the connection is accepted, before any message of it is read; a refused peer is disconnected.
     /// Transports without peer credentials (tcp://) cannot call it; see <see cref="CurveSecretKey"/>.
     /// </summary>
     public required Func<PeerCredentials, bool> Admit { get; init; }
@@ -18,7 +18,7 @@ public sealed record ListenOptions
 
     /// <summary>
     /// A CURVE server secret key (Z85, 40 characters) that encrypts a tcp:// listener. CURVE as
-    /// NetMQ implements it authenticates the server to clients, not clients to the server: anyone
+    /// used here authenticates the server to clients, not clients to the server: anyone
     /// who can reach the port and knows the server's public key gets in.
     /// </summary>
     public string? CurveSecretKey { get; init; }

@@ -46,8 +46,9 @@ public sealed class IpcBindTests(ITestOutputHelper output) : IDisposable
         await using var transport = PairTransport.Bind(_path.Address, peer => { asked.TrySetResult(peer); return false; }, _logger);
         await using var intruder = await PythonPeer.StartZmqAsync("connect", _path.Address);
 
-        // libzmq queues this and delivers it as soon as a connection is up: it never is.
-        Assert.True(await intruder.SendAsync(Payloads.Yaml("type: clone\nsource: /dev/sda1\n")));
+        // The intruder's libzmq queues this until its connection is up, which it never is, or,
+        // once the refusal ended the connection for good, does not take it: nothing arrives.
+        _ = await intruder.SendAsync(Payloads.Yaml("type: clone\nsource: /dev/sda1\n"));
         Assert.Equal(intruder.Pid, (await asked.Task.WaitAsync(TimeSpan.FromSeconds(5))).Pid);
         await transport.ExpectNoEventAsync(TimeSpan.FromSeconds(1.5));
         Assert.Null(await intruder.ReceiveAsync(TimeSpan.FromMilliseconds(200)));
@@ -68,6 +69,41 @@ public sealed class IpcBindTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Payloads.Yaml("type: from-first\n"), await transport.ExpectMessageAsync());
         await transport.ExpectNoEventAsync(TimeSpan.FromSeconds(1));
         Assert.Contains(_logger.Entries, e => e.Message.Contains($"another presenter is connected (pid {second.Pid}", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ipc")]
+    [InlineData("tcp")]
+    public async Task Presenters_coming_one_right_after_another_each_get_their_answer(string scheme)
+    {
+        // Each new presenter connects while the last one's connection may still be closing: it
+        // must wait its turn, never be taken in while libzmq still holds the last one's pipe.
+        const int Presenters = 40;
+        var address = scheme == "ipc" ? _path.Address : $"tcp://127.0.0.1:{TcpTests.FreeTcpPort()}";
+        await using var transport = PairTransport.Bind(address, new ListenOptions { Admit = _ => true }, _logger);
+        using var stop = new CancellationTokenSource();
+        var connections = 0;
+        var echo = Task.Run(async () =>
+        {
+            await foreach (var happened in transport.Events.ReadAllAsync(stop.Token))
+            {
+                if (happened is TransportEvent.PeerConnected)
+                {
+                    connections++;
+                }
+                else if (happened is TransportEvent.MessageReceived received)
+                {
+                    _ = await transport.SendAsync(received.Payload, s_sendTimeout);
+                }
+            }
+        });
+
+        var answered = await PythonPeer.ChurnAsync(address, Presenters);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => echo);
+
+        Assert.Equal(Presenters, answered);
+        Assert.Equal(Presenters, connections);
     }
 
     [Fact]

@@ -65,11 +65,15 @@ public sealed class PythonPeer : IAsyncDisposable
         }
     }
 
-    /// <summary>Connects to 127.0.0.1:<paramref name="port"/> from this other process; returns "closed N" or "open N".</summary>
-    public static async Task<string> KnockAsync(int port)
+    /// <summary>
+    /// <paramref name="count"/> presenters in a row from this other process, each connecting, sending
+    /// "churn I", awaiting it back and closing at once; returns how many got their reply.
+    /// </summary>
+    public static async Task<int> ChurnAsync(string address, int count)
     {
-        await using var peer = new PythonPeer("knock", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return await peer.ReadLineAsync(s_replyTimeout);
+        await using var peer = new PythonPeer("churn", address, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var reply = await peer.ReadLineAsync(TimeSpan.FromSeconds(5 * count) + s_replyTimeout);
+        return int.Parse(reply.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Sends one message; false when libzmq could not within 5 s.</summary>

@@ -1,7 +1,8 @@
 """A presenter run as another user (through setpriv) against a service-mode core.
 
     service_client.py raw PATH SECONDS    connect(2) to the Unix socket at PATH, send a ZMTP
-                                          greeting, and report what came back before EOF
+                                          greeting, and report what came back before EOF or
+                                          the time is up
     service_client.py zmq ADDRESS SECONDS a pyzmq PAIR client: sends a status-request at once
                                           and collects messages until two have come or time is up
 
@@ -34,7 +35,8 @@ def raw(path, seconds):
         result["send_error"] = errno.errorcode.get(error.errno, str(error.errno))
     deadline = time.monotonic() + seconds
     try:
-        while len(received) < 10 and time.monotonic() < deadline:
+        # Until the core closes: past its greeting (64 bytes) it waits for a handshake this never sends.
+        while time.monotonic() < deadline:
             chunk = client.recv(64)
             if not chunk:
                 result["closed"] = True

@@ -43,6 +43,9 @@ from service_support import (  # noqa: F401 - fixtures
 
 APART = os.environ.get("APART", os.path.join(REPO, "artifacts", "apart-core", "apart"))
 
+# What a ZMTP 3 peer sends first, its signature (0xff, an 8-byte field libzmq sets to 1, 0x7f), in hex as service_client reports it.
+ZMTP_SIGNATURE = "ff00000000000000017f"
+
 
 def mode_of(path):
     return stat.S_IMODE(os.lstat(path).st_mode)
@@ -343,7 +346,7 @@ def test_with_mode_0660_a_non_member_cannot_even_connect_and_a_member_can(servic
     assert "jobs:" in member_zmq["messages"][1]["raw"]
 
 
-def test_with_mode_0666_the_core_refuses_a_non_member_before_a_byte_and_logs_it(service, accounts):
+def test_with_mode_0666_the_core_shuts_a_non_member_out_at_once_and_logs_it(service, accounts):
     core = service.core(env={"APART_SocketGroup": accounts.group, "APART_SocketMode": "0666"})
     outsider = accounts.uid(accounts.outsider)
 
@@ -351,7 +354,11 @@ def test_with_mode_0666_the_core_refuses_a_non_member_before_a_byte_and_logs_it(
     zmq_report = accounts.run_client(accounts.outsider, "zmq", core.address, 2, core.directory)
 
     assert raw["connect"] == "ok", raw
-    assert raw["closed"] and raw["received"] == "", f"the core must close the connection without a byte: {raw}"
+    # libzmq answers a greeting with its own as it accepts, before the core can look at who
+    # connected; then the connection is shut, no command of the outsider's read or answered.
+    greeting = bytes.fromhex(raw["received"])
+    assert raw["closed"] and len(greeting) <= 64 and ZMTP_SIGNATURE.startswith(raw["received"][:20]), \
+        f"the core must close the connection after at most its greeting: {raw}"
     assert zmq_report["messages"] == [], f"the outsider's status-request got an answer: {zmq_report}"
     refusals = [line for line in core.log().splitlines() if "Refused a presenter" in line]
     assert refusals and all(f"uid {outsider}," in line for line in refusals), core.log_tail()

@@ -8,11 +8,11 @@
                                        sendexit BASE64   -> sends, closes (flushing it) and exits
                                        flood COUNT BYTES -> queues COUNT messages of BYTES bytes, each
                                                             filled with its index % 251: "flooded"
-  peer.py knock PORT                 a plain TCP client from another process: sends a ZMTP
-                                     greeting and prints "closed N" or "open N" (N bytes got back)
+  peer.py churn ADDRESS COUNT        COUNT presenters in a row, each a new socket that connects,
+                                     sends "churn I", waits up to 5 s for a reply and closes at
+                                     once; prints "churned N SECONDS" (N replies came back)
 """
 import base64
-import socket
 import sys
 
 
@@ -63,28 +63,27 @@ def zmq_peer(mode, address):
     context.term()
 
 
-def knock(port):
-    greeting = b"\xff" + b"\0" * 8 + b"\x7f" + b"\x03\x00" + b"NULL" + b"\0" * 16 + b"\0" + b"\0" * 31
-    sock = socket.create_connection(("127.0.0.1", port), timeout=3)
-    sock.settimeout(2)
-    received = 0
-    try:
-        sock.sendall(greeting)
-        while True:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            received += len(chunk)
-    except socket.timeout:
-        print("open", received, flush=True)
-        return
-    except OSError:
-        pass
-    print("closed", received, flush=True)
+def churn(address, count):
+    import time
+    import zmq
+
+    context = zmq.Context()
+    replies = 0
+    started = time.monotonic()
+    for index in range(count):
+        sock = context.socket(zmq.PAIR)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(address)
+        sock.send(b"churn %d" % index)
+        if sock.poll(5000) and sock.recv() == b"churn %d" % index:
+            replies += 1
+        sock.close()
+    print("churned", replies, round(time.monotonic() - started, 2), flush=True)
+    context.term()
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "zmq":
         zmq_peer(sys.argv[2], sys.argv[3])
     else:
-        knock(int(sys.argv[2]))
+        churn(sys.argv[2], int(sys.argv[3]))
