@@ -17,7 +17,6 @@ internal static unsafe partial class LibZmq
     public const int SNDMORE = 2;
     public const short POLLIN = 1;
 
-    public const int EAGAIN = 11;
     public const int EINTR = 4;
 
     // Socket options.
@@ -32,7 +31,6 @@ internal static unsafe partial class LibZmq
     public const int USE_FD = 89;
 
     // Context options.
-    public const int IO_THREADS = 1;
     public const int BLOCKY = 70;
 
     // Socket monitor events.

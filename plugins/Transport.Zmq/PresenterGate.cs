@@ -23,7 +23,6 @@ namespace Apart.Transport.Zmq;
 internal sealed class PresenterGate
 {
     private readonly ZmqAddress _address;
-    private readonly bool _listening;
     private readonly Func<PeerCredentials, bool>? _admit;
     private readonly Func<int, object?> _identify;
     private readonly ILogger _logger;
@@ -50,14 +49,14 @@ internal sealed class PresenterGate
         ILogger logger)
     {
         _address = address;
-        _listening = listening;
+        Listening = listening;
         _admit = admit;
         _identify = identify;
         _logger = logger;
     }
 
     /// <summary>Bind mode (presenters connect to us, each asked through ZAP) rather than connect mode.</summary>
-    public bool Listening => _listening;
+    public bool Listening { get; }
 
     /// <summary>Whether a presenter is admitted and its handshake done.</summary>
     public bool PresenterConnected => _presenter is { Handshaken: true };
@@ -79,7 +78,7 @@ internal sealed class PresenterGate
             return Opening.Undecided;
         }
 
-        if (!_listening)
+        if (!Listening)
         {
             _presenter = new Presenter(descriptor, peer) { Handshaken = true };
             _absenceLogged = false;
@@ -169,7 +168,7 @@ internal sealed class PresenterGate
             _presenter = null;
             if (wasConnected)
             {
-                if (_listening)
+                if (Listening)
                 {
                     Log.PresenterLeft(_logger);
                 }
