@@ -45,23 +45,51 @@ public sealed class LsblkInventory : IDeviceInventory
     /// <exception cref="TimeoutException">lsblk did not answer.</exception>
     public async Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(CancellationToken cancellationToken = default)
     {
+        var devices = await ReadTreeAsync(cancellationToken).ConfigureAwait(false);
+        return await BuildAsync(devices, devices, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// lsblk lists every device, as for <see cref="ListSourcesAsync"/>; blkid and sfdisk read only
+    /// the whole devices that may hold <paramref name="devicePath"/> (<see cref="SourceListBuilder.RootsThatMayHold"/>)
+    /// and what is on them. A job's check costs one device's probing, not the machine's, and
+    /// leaves the other disks alone.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">lsblk could not be run or exited with an error.</exception>
+    /// <exception cref="InvalidDataException">lsblk's output is not the JSON it should print.</exception>
+    /// <exception cref="TimeoutException">lsblk did not answer.</exception>
+    public async Task<SourceDevice?> ListSourceAsync(string devicePath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(devicePath);
+        var devices = await ReadTreeAsync(cancellationToken).ConfigureAwait(false);
+        var sources = await BuildAsync(devices, SourceListBuilder.RootsThatMayHold(devices, devicePath), cancellationToken).ConfigureAwait(false);
+        return IDeviceInventory.Holding(sources, devicePath);
+    }
+
+    private async Task<IReadOnlyList<LsblkDevice>> ReadTreeAsync(CancellationToken cancellationToken)
+    {
         var json = await _lsblk.ReadAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<LsblkDevice> devices;
         try
         {
-            devices = LsblkJsonParser.Parse(json);
+            return LsblkJsonParser.Parse(json);
         }
         catch (InvalidDataException e)
         {
             // Name the program: with APART_LSBLK_CMD set it may not be lsblk at all.
             throw new InvalidDataException($"{_lsblk.Program}: {e.Message}", e);
         }
+    }
 
-        var candidates = SourceListBuilder.ProbeCandidates(devices);
+    // The sources of lsblk's tree, with blkid's and sfdisk's findings for the devices on the
+    // probed roots (all of them, or those a job's device may be on).
+    private async Task<IReadOnlyList<SourceDevice>> BuildAsync(IReadOnlyList<LsblkDevice> devices, IReadOnlyList<LsblkDevice> probedRoots, CancellationToken cancellationToken)
+    {
+        var candidates = SourceListBuilder.ProbeCandidates(probedRoots);
         IReadOnlyDictionary<string, FilesystemSignature> probed = candidates.Count == 0
             ? new Dictionary<string, FilesystemSignature>()
             : await _probe.ProbeAsync(candidates, cancellationToken).ConfigureAwait(false);
-        var tables = await ReadUnnodedTablesAsync(SourceListBuilder.UnnodedTableCandidates(devices, probed), cancellationToken).ConfigureAwait(false);
+        var tables = await ReadUnnodedTablesAsync(SourceListBuilder.UnnodedTableCandidates(probedRoots, probed), cancellationToken).ConfigureAwait(false);
         return SourceListBuilder.Build(devices, probed, tables, _loops.Read());
     }
 

@@ -69,6 +69,26 @@ internal static class SourceListBuilder
             .Select(device => "/dev/" + DeviceName.Of(device))
             .ToList();
 
+    /// <summary>
+    /// The whole devices whose listing may hold <paramref name="devicePath"/>: those with a device
+    /// of that path in their tree (the device itself, a partition, or something stacked on them),
+    /// and those whose name begins the path's name, which may have it as a partition the kernel
+    /// shows no node for (<c>loop1</c> for <c>/dev/loop1p2</c>; <c>loop10</c> goes along, harmless).
+    /// Building the sources with only these devices probed gives the source holding the path as a
+    /// full listing would: what a source is depends on its own tree's findings alone.
+    /// </summary>
+    public static IReadOnlyList<LsblkDevice> RootsThatMayHold(IReadOnlyList<LsblkDevice> roots, string devicePath)
+    {
+        const string DevPrefix = "/dev/";
+        var name = devicePath.StartsWith(DevPrefix, StringComparison.Ordinal) ? devicePath[DevPrefix.Length..] : null;
+        return name is null
+            ? []
+            : roots.Where(root => Holds(root, name) || name.StartsWith(DeviceName.Of(root), StringComparison.Ordinal)).ToList();
+
+        static bool Holds(LsblkDevice device, string name) =>
+            DeviceName.Of(device) == name || device.Children.Any(child => Holds(child, name));
+    }
+
     /// <summary>The name the kernel gives partition <paramref name="number"/> of a disk: <c>sda1</c>, <c>nvme0n1p2</c>, <c>loop5p1</c>.</summary>
     public static string PartitionName(string disk, int number) =>
         char.IsAsciiDigit(disk[^1]) ? $"{disk}p{number}" : $"{disk}{number}";

@@ -12,6 +12,22 @@ public interface IDeviceInventory
     /// no node for are listed too (<see cref="PartDevice.HasNode"/> false), at their offset.
     /// </summary>
     Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The source that holds <paramref name="devicePath"/>, as its whole device or as one of its
+    /// parts, read afresh as <see cref="ListSourcesAsync"/> reads it (the host checks a job's
+    /// device with it just before the job); null when no source does. An inventory may read less
+    /// for it than for the whole list (probe only the disk the device is on): the source must be
+    /// the one the whole list would give. Since 1.2; by default, the whole list searched.
+    /// </summary>
+    /// <param name="devicePath">A device path as a request names it: <c>/dev/sda1</c>, <c>/dev/sdb</c>.</param>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    async Task<SourceDevice?> ListSourceAsync(string devicePath, CancellationToken cancellationToken = default) =>
+        Holding(await ListSourcesAsync(cancellationToken).ConfigureAwait(false), devicePath);
+
+    /// <summary>The first of <paramref name="sources"/> that is <paramref name="devicePath"/> or has it as a part; null when none.</summary>
+    static SourceDevice? Holding(IReadOnlyList<SourceDevice> sources, string devicePath) =>
+        sources.FirstOrDefault(source => source.DevicePath == devicePath || source.Parts.Any(part => part.DevicePath == devicePath));
 }
 
 /// <summary>A whole device (disk, loop device, md array, LVM volume) and its cloneable parts.</summary>

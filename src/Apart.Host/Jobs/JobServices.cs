@@ -51,37 +51,42 @@ internal sealed class JobServices(
     /// <param name="cancellationToken">Stops the listing (the core is ending).</param>
     public async Task<(SourceDevice Disk, PartDevice Part)> ListedPartAsync(string devicePath, string role, CancellationToken cancellationToken)
     {
-        var sources = await ListAsync(cancellationToken).ConfigureAwait(false);
-        // The core's own loop devices (partitions it maps, images it mounts) are never a job's to touch.
-        var own = Loops.Names;
-        return sources.Where(source => !own.Contains(source.Name))
-                .SelectMany(source => source.Parts.Select(part => (source, part))).FirstOrDefault(listed => listed.part.DevicePath == devicePath) is ({ } disk, { } part)
-            ? (disk, part)
+        var source = await ListedSourceAsync(devicePath, cancellationToken).ConfigureAwait(false);
+        return source?.Parts.FirstOrDefault(part => part.DevicePath == devicePath) is { } part
+            ? (source, part)
             : throw new JobFailedException($"{role} {Quote(devicePath)} is not a listed partition.");
     }
 
     /// <summary>The listed whole device with this device path, read afresh: what a disk job may touch.</summary>
     public async Task<SourceDevice> ListedDiskAsync(string devicePath, string role, CancellationToken cancellationToken)
     {
-        var sources = await ListAsync(cancellationToken).ConfigureAwait(false);
-        return sources.FirstOrDefault(source => source.DevicePath == devicePath && !Loops.Names.Contains(source.Name))
-            ?? throw new JobFailedException(sources.Any(source => source.Parts.Any(part => part.DevicePath == devicePath && part.DevicePath != source.DevicePath))
-                ? $"{role} {Quote(devicePath)} is a partition: a disk job takes a whole disk (its device, such as /dev/sdb)."
-                : $"{role} {Quote(devicePath)} is not a listed disk.");
+        var source = await ListedSourceAsync(devicePath, cancellationToken).ConfigureAwait(false);
+        return source switch
+        {
+            { } disk when disk.DevicePath == devicePath => disk,
+            { } disk when disk.Parts.Any(part => part.DevicePath == devicePath) =>
+                throw new JobFailedException($"{role} {Quote(devicePath)} is a partition: a disk job takes a whole disk (its device, such as /dev/sdb)."),
+            _ => throw new JobFailedException($"{role} {Quote(devicePath)} is not a listed disk."),
+        };
     }
 
-    private async Task<IReadOnlyList<SourceDevice>> ListAsync(CancellationToken cancellationToken)
+    // The listed source holding the device, read afresh; null when none does, or when it is one of
+    // the core's own loop devices (partitions it maps, images it mounts), never a job's to touch.
+    private async Task<SourceDevice?> ListedSourceAsync(string devicePath, CancellationToken cancellationToken)
     {
         var inventory = plugins.GetService<IDeviceInventory>()
             ?? throw new JobFailedException("No device inventory plugin is installed: this core lists no devices, so it touches none.");
+        SourceDevice? source;
         try
         {
-            return await inventory.ListSourcesAsync(cancellationToken).ConfigureAwait(false);
+            source = await inventory.ListSourceAsync(devicePath, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new JobFailedException($"Cannot list the machine's devices: {e.Message}");
         }
+
+        return source is not null && !Loops.Names.Contains(source.Name) ? source : null;
     }
 
     /// <summary>A value from a request, bounded for quoting in a message.</summary>

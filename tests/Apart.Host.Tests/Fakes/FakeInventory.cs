@@ -2,7 +2,11 @@ using Apart.Abstractions;
 
 namespace Apart.Host.Tests.Fakes;
 
-/// <summary>An inventory that lists what the test says, and can be made to hang until cancelled.</summary>
+/// <summary>
+/// An inventory that lists what the test says, and can be made to hang until cancelled. It answers
+/// for one device (<see cref="IDeviceInventory.ListSourceAsync"/>) as the Lsblk inventory does: the
+/// source the whole list would give, counted as a listing and remembered in <see cref="Asked"/>.
+/// </summary>
 internal sealed class FakeInventory : IDeviceInventory
 {
     private readonly object _gate = new();
@@ -14,6 +18,9 @@ internal sealed class FakeInventory : IDeviceInventory
     public int Listings { get; private set; }
 
     public int Cancelled { get; private set; }
+
+    /// <summary>What each listing was for, in order: a device path, or null for the whole list.</summary>
+    public List<string?> Asked { get; } = [];
 
     /// <summary>Makes every listing from now on wait until <see cref="Release"/> (or its cancellation).</summary>
     public void Hang()
@@ -53,12 +60,18 @@ internal sealed class FakeInventory : IDeviceInventory
         return disk;
     }
 
-    public async Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<SourceDevice>> ListSourcesAsync(CancellationToken cancellationToken = default) => ListAsync(null, cancellationToken);
+
+    public async Task<SourceDevice?> ListSourceAsync(string devicePath, CancellationToken cancellationToken = default) =>
+        IDeviceInventory.Holding(await ListAsync(devicePath, cancellationToken), devicePath);
+
+    private async Task<IReadOnlyList<SourceDevice>> ListAsync(string? devicePath, CancellationToken cancellationToken)
     {
         Task hold;
         lock (_gate)
         {
             Listings++;
+            Asked.Add(devicePath);
             hold = _hold?.Task ?? Task.CompletedTask;
         }
 

@@ -31,6 +31,7 @@ public sealed class CloneJobTests : EngineTests
         Assert.Equal(4096, done.ImageSize);
         Assert.Equal(FileModes.OwnerOnly, File.GetUnixFileMode(done.Destination!));
         Assert.Equal([Path.GetFileName(done.Destination!)], Directory.EnumerateFiles(Engine.Images).Select(Path.GetFileName));
+        Assert.Equal([_source.DevicePath], Engine.Inventory.Asked); // checked alone, not with the whole list
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed class DiskJobTests : EngineTests
         Assert.Contains("is a partition", refusals[2], StringComparison.Ordinal);
         Assert.Contains("is not a listed disk", refusals[3], StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Engine.Images));
+        Assert.Equal(["/dev/apart-bare", disk.DevicePath, disk.Parts[0].DevicePath, "/dev/null"], Engine.Inventory.Asked); // each its own device, not the whole list
     }
 
     [Fact]

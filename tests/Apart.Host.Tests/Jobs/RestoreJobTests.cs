@@ -49,6 +49,7 @@ public sealed class RestoreJobTests : EngineTests
 
         Assert.Contains(messages, progress => progress.Syncing);
         Assert.Equal([Device.Path], Engine.Imager.Completed);
+        Assert.Equal([Device.Path], Engine.Inventory.Asked); // checked alone, not with the whole list
         var written = new byte[bytes.Length];
         await using (var device = File.OpenRead(Device.Path))
         {
