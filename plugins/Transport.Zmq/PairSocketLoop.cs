@@ -47,7 +47,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
 
     private readonly nint _context;
     private ZmqSocket _socket;
-    private ZmqSocket _monitor;
+    private ZmqSocket _monitor; // _socket's, closed with it
     private int _generation;
     private long? _reopenAt; // connect mode, between sockets: when the next one is opened
     private readonly ZmqSocket? _zap; // bind mode's
@@ -125,7 +125,6 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         }
         catch
         {
-            monitor?.Dispose();
             socket?.Dispose();
             zap?.Dispose();
             _ = LibZmq.CtxTerm(context);
@@ -139,11 +138,10 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         return loop;
     }
 
-    // The PAIR socket and the socket receiving its monitor's events.
+    // The PAIR socket and the socket receiving its monitor's events, which closes with it.
     private static (ZmqSocket Socket, ZmqSocket Monitor) OpenPair(nint context, int generation, bool authenticate, Action<ZmqSocket> attach)
     {
         var socket = ZmqSocket.Open(context, LibZmq.PAIR);
-        ZmqSocket? monitor = null;
         try
         {
             socket.Set(LibZmq.LINGER, LingerMilliseconds);
@@ -158,17 +156,12 @@ internal sealed class PairSocketLoop : IAsyncDisposable
                 socket.Set(LibZmq.ZAP_DOMAIN, "apart"u8);
             }
 
-            var endpoint = $"{MonitorEndpoint}-{generation}";
-            socket.Monitor(endpoint, MonitoredEvents);
-            monitor = ZmqSocket.Open(context, LibZmq.PAIR);
-            monitor.Set(LibZmq.LINGER, 0);
-            monitor.Connect(endpoint);
+            var monitor = socket.Monitor(context, $"{MonitorEndpoint}-{generation}", MonitoredEvents);
             attach(socket);
             return (socket, monitor);
         }
         catch
         {
-            monitor?.Dispose();
             socket.Dispose();
             throw;
         }
@@ -383,8 +376,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         // What the presenter sent was read before it counted as gone; what was handed over for it
         // and not written goes with the connection, as the transport promises.
         _socket.Set(LibZmq.LINGER, 0);
-        _socket.Dispose();
-        _monitor.Dispose();
+        _socket.Dispose(); // and its monitor
         _reopenAt = Environment.TickCount64 + ReconnectMilliseconds;
     }
 
@@ -537,10 +529,9 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         }
 
         // Closing hands what was sent last (a core's "status: dying") to libzmq's I/O thread, which
-        // writes it within the linger; terminating the context waits for that. (Between sockets
-        // both are closed already: disposing again does nothing.)
+        // writes it within the linger; terminating the context waits for that. The monitor closes
+        // with the socket. (Between sockets it is closed already: disposing again does nothing.)
         _socket.Dispose();
-        _monitor.Dispose();
         _zap?.Dispose();
         _ = LibZmq.CtxTerm(_context);
         lock (_lock)

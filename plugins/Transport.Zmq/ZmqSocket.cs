@@ -9,6 +9,7 @@ namespace Apart.Transport.Zmq;
 internal sealed unsafe class ZmqSocket : IDisposable
 {
     private nint _handle;
+    private ZmqSocket? _monitor;
 
     private ZmqSocket(nint handle) => _handle = handle;
 
@@ -40,8 +41,13 @@ internal sealed unsafe class ZmqSocket : IDisposable
     /// <exception cref="IOException">libzmq refused the address.</exception>
     public void Connect(string endpoint) => Attach(endpoint, bind: false);
 
-    /// <summary>Has libzmq report this socket's events (<c>LibZmq.EVENT_*</c>) to a PAIR socket at <paramref name="endpoint"/>.</summary>
-    public void Monitor(string endpoint, int events)
+    /// <summary>
+    /// Has libzmq report this socket's events (<c>LibZmq.EVENT_*</c>) through <paramref name="endpoint"/>
+    /// (an <c>inproc://</c> name unused in <paramref name="context"/>) and returns the PAIR socket
+    /// they arrive on. This socket owns it: closing this socket stops the reports and then closes it.
+    /// </summary>
+    /// <exception cref="IOException">libzmq refused the endpoint or is out of sockets.</exception>
+    public ZmqSocket Monitor(nint context, string endpoint, int events)
     {
         fixed (byte* p = NativeText.NullTerminated(endpoint))
         {
@@ -50,6 +56,22 @@ internal sealed unsafe class ZmqSocket : IDisposable
                 throw new IOException($"zmq_socket_monitor failed: {LibZmq.LastError()}.");
             }
         }
+
+        ZmqSocket? reader = null;
+        try
+        {
+            reader = Open(context, LibZmq.PAIR);
+            reader.Set(LibZmq.LINGER, 0);
+            reader.Connect(endpoint);
+        }
+        catch
+        {
+            StopMonitor();
+            reader?.Dispose();
+            throw;
+        }
+
+        return _monitor = reader;
     }
 
     /// <summary>Queues one frame; false when libzmq cannot take it now (no peer, or its queue is full).</summary>
@@ -105,15 +127,34 @@ internal sealed unsafe class ZmqSocket : IDisposable
         return true;
     }
 
-    /// <summary>Closes the socket; what it still has to send goes out within its linger, in libzmq's own threads.</summary>
+    /// <summary>
+    /// Closes the socket, and its monitor's: what it still has to send goes out within its linger,
+    /// in libzmq's own threads.
+    /// </summary>
     public void Dispose()
     {
-        if (_handle != 0)
+        if (_handle == 0)
         {
-            _ = LibZmq.Close(_handle); // Fails only for a handle that is not a socket.
-            _handle = 0;
+            return;
         }
+
+        // libzmq's I/O thread hands a socket's events to its monitor with a blocking send: closed
+        // while the socket can still report (lingering, or a reconnect already under way), the
+        // monitor's reader would leave that thread waiting forever, and every socket of the
+        // context with it (zeromq/libzmq#3575). Stopped first, the reports end here.
+        if (_monitor is not null)
+        {
+            StopMonitor();
+        }
+
+        _ = LibZmq.Close(_handle); // Fails only for a handle that is not a socket.
+        _handle = 0;
+        _monitor?.Dispose();
+        _monitor = null;
     }
+
+    // A null endpoint stops the reports; fails only for a handle that is not a socket.
+    private void StopMonitor() => _ = LibZmq.SocketMonitor(_handle, null, 0);
 
     private void Set(int option, void* value, int length)
     {
