@@ -109,6 +109,37 @@ public sealed class EncodingTests
     }
 
     [Fact]
+    public void Every_odd_string_comes_back_from_a_flow_list_and_from_nested_block_lists()
+    {
+        // compression_options is written [a, b], where , [ ] { } also end a plain string; the
+        // sources and their parts are block lists of mappings, two levels deep.
+        var odd = Samples.OddStrings;
+        var yaml = ProtocolCodec.ToYaml(new StatusEvent(
+            CoreStatus.Started,
+            [.. odd.Select(name => new ListedSource(name, 1, [new ListedPart(name, 2, false, name, name, name)]))],
+            odd));
+
+        var loaded = PyyamlLoad(yaml);
+        Assert.Equal(odd, [.. loaded.GetProperty("compression_options").EnumerateArray().Select(item => item.GetString()!)]);
+        var sources = loaded.GetProperty("sources").EnumerateArray().ToList();
+        Assert.Equal(odd, [.. sources.Select(source => source.GetProperty("name").GetString()!)]);
+        Assert.All(sources.Zip(odd), pair =>
+        {
+            var part = Assert.Single(pair.First.GetProperty("parts").EnumerateArray());
+            foreach (var field in new[] { "name", "fstype", "label", "uuid" })
+            {
+                Assert.Equal(pair.Second, part.GetProperty(field).GetString());
+            }
+        });
+
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        var root = Assert.IsType<YamlMappingNode>(Assert.Single(stream.Documents).RootNode);
+        var options = Assert.IsType<YamlSequenceNode>(root.Children[new YamlScalarNode("compression_options")]);
+        Assert.Equal(odd, [.. options.Children.Select(item => ((YamlScalarNode)item).Value!)]);
+    }
+
+    [Fact]
     public void Pyyaml_reads_times_as_timezone_aware_datetimes_and_numbers_as_numbers()
     {
         var yaml = ProtocolCodec.ToYaml(new JobProgress(JobKind.Restore, "id", "/b/x-2017-04-18T1739.apt.ext4.gz", "/dev/sda1", Start)
