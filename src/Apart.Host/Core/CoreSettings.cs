@@ -54,6 +54,13 @@ internal sealed class CoreSettings
         var settings = new CoreSettings();
         foreach (var file in files)
         {
+            // Usually neither file exists: asked first, so that no exception is thrown (the catch
+            // below is for one removed meanwhile).
+            if (!File.Exists(file))
+            {
+                continue;
+            }
+
             byte[] json;
             try
             {
