@@ -21,6 +21,12 @@ public static class ProtocolCodec
     /// <summary>Every message type with its fields: the schema as data (docs, tests).</summary>
     public static IReadOnlyList<MessageSchema> Schema => MessageShapes.All.Select(shape => shape.Schema).ToList();
 
+    /// <summary>
+    /// Reads one request and throws it away: the reader's one-time set-up (YamlDotNet builds its
+    /// regular expressions, some 10 ms) is then done, and a first request does not wait for it.
+    /// </summary>
+    public static void PrepareReader() => _ = DecodeRequest("type: status-request\n"u8);
+
     /// <summary>The UTF-8 bytes of a request.</summary>
     public static byte[] Encode(Request request) => Encoding.UTF8.GetBytes(ToYaml(request));
 

@@ -11,10 +11,14 @@ internal sealed class Startup(CodecCatalog codecs, StatusReporter status)
 {
     private Task<StatusEvent>? _started;
 
-    /// <summary>Starts the probes and, when a first status will be sent, the first listing, side by side.</summary>
+    /// <summary>
+    /// Starts the probes, the protocol reader's set-up and, when a first status will be sent,
+    /// the first listing, side by side.
+    /// </summary>
     public void Begin(bool listDevices, CancellationToken stopping)
     {
         _ = Task.Run(() => codecs.ProbeAsync(stopping), stopping);
+        _ = Task.Run(ProtocolCodec.PrepareReader, stopping);
         if (listDevices)
         {
             var listing = Task.Run(() => status.ListAsync(null, stopping), stopping);
