@@ -1,8 +1,7 @@
 using Apart.Abstractions;
+using System.Reflection;
 using System.Runtime.Loader;
-using McMaster.NETCore.Plugins.Loader;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Apart.Plugins;
 
@@ -15,8 +14,6 @@ public static class PluginFolderLoader
 {
     /// <summary>The folder plugins are found in, beside the executable: <c>plugins/</c>.</summary>
     public static string BesideExecutable { get; } = Path.Join(AppContext.BaseDirectory, "plugins");
-
-    private static readonly Type[] SharedTypes = [typeof(IApartPlugin), typeof(IServiceCollection), typeof(ILogger)];
 
     /// <summary>
     /// Loads the plugins and lets each register its services. A folder that fails is skipped:
@@ -93,24 +90,31 @@ public static class PluginFolderLoader
         return registered;
     }
 
-    // McMaster's builder, as its PluginLoader would configure it for shared types, with two
-    // costs left out (measured in bench/README.md): the PluginLoader reads every
-    // *.runtimeconfig.json beside the host for development-time probing paths, which a published
-    // layout has none of, with reflection-based JSON (≈ 50 ms of start-up); and without lazy
-    // loading the builder loads every assembly the shared ones reference, transitively, whether
-    // or not a plugin ever uses it (≈ 2 MiB). The default context is preferred either way, so
-    // shared types still unify; the plugin's own dependencies resolve from its folder.
-    private static AssemblyLoadContext LoadContextFor(string assemblyPath)
-    {
-        var builder = new AssemblyLoadContextBuilder()
-            .SetMainAssemblyPath(assemblyPath)
-            .PreferDefaultLoadContext(true)
-            .IsLazyLoaded(true);
-        foreach (var type in SharedTypes)
-        {
-            builder.PreferDefaultLoadContextAssembly(type.Assembly.GetName());
-        }
+    // A plugin's own load context: every assembly the host has (the contracts, the framework, the
+    // host's own dependencies) comes from the host's context, so a plugin's view of the shared
+    // types is the host's; the plugin's own dependencies resolve from its folder, as its deps.json
+    // says (read by the runtime's own resolver). Nothing is loaded before something asks for it.
+    private static AssemblyLoadContext LoadContextFor(string assemblyPath) => new PluginLoadContext(assemblyPath);
 
-        return builder.Build();
+    private sealed class PluginLoadContext(string assemblyPath) : AssemblyLoadContext(Path.GetFileNameWithoutExtension(assemblyPath))
+    {
+        // The default context's assemblies: the trusted platform assemblies the host was started with.
+        private static readonly HashSet<string> s_hostAssemblies =
+            ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
+                .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+                .Select(Path.GetFileNameWithoutExtension)
+                .OfType<string>()
+                .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        private readonly AssemblyDependencyResolver _resolver = new(assemblyPath);
+
+        // Null leaves the name to the default context.
+        protected override Assembly? Load(AssemblyName assemblyName) =>
+            assemblyName.Name is { } name && !s_hostAssemblies.Contains(name) && _resolver.ResolveAssemblyToPath(assemblyName) is { } path
+                ? LoadFromAssemblyPath(path)
+                : null;
+
+        protected override nint LoadUnmanagedDll(string unmanagedDllName) =>
+            _resolver.ResolveUnmanagedDllToPath(unmanagedDllName) is { } path ? LoadUnmanagedDllFromPath(path) : 0;
     }
 }

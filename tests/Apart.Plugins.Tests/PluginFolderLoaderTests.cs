@@ -26,6 +26,30 @@ public sealed class PluginFolderLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_plugin_that_ships_its_own_copy_of_the_contracts_still_gets_the_hosts()
+    {
+        // A plugin published carelessly: its deps.json lists Apart.Abstractions.dll, and the copy
+        // is in its folder. Loaded from there, its ICompressor would be another type than the host's.
+        Install("Sample.Codec");
+        var folder = Path.Join(_plugins, "Sample.Codec");
+        File.Copy(typeof(ICompressor).Assembly.Location, Path.Join(folder, "Apart.Abstractions.dll"));
+        var deps = Path.Join(folder, "Sample.Codec.deps.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(deps))!;
+        var version = typeof(ICompressor).Assembly.GetName().Version!.ToString(3);
+        json["targets"]![".NETCoreApp,Version=v10.0"]![$"Apart.Abstractions/{version}"] = System.Text.Json.Nodes.JsonNode.Parse("""{ "runtime": { "Apart.Abstractions.dll": {} } }""");
+        json["libraries"]![$"Apart.Abstractions/{version}"] = System.Text.Json.Nodes.JsonNode.Parse("""{ "type": "project", "serviceable": false, "sha512": "" }""");
+        File.WriteAllText(deps, json.ToJsonString());
+        var services = new ServiceCollection();
+
+        var report = PluginFolderLoader.LoadAll(_plugins, services);
+
+        Assert.Equal(["Sample.Codec"], report.Loaded);
+        var codec = Assert.Single(services.BuildServiceProvider().GetServices<ICompressor>());
+        Assert.Same(typeof(ICompressor).Assembly, codec.GetType().GetInterfaces().Single(type => type.Name == nameof(ICompressor)).Assembly);
+        Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), assembly => assembly.GetName().Name == "Apart.Abstractions" && assembly != typeof(ICompressor).Assembly);
+    }
+
+    [Fact]
     public void A_third_party_imager_is_one_more_folder()
     {
         Install("Sample.Imager");
