@@ -47,7 +47,6 @@ internal sealed class PairSocketLoop : IAsyncDisposable
 
     private readonly nint _context;
     private ZmqSocket _socket;
-    private ZmqSocket _monitor; // _socket's, closed with it
     private int _generation;
     private long? _reopenAt; // connect mode, between sockets: when the next one is opened
     private readonly ZmqSocket? _zap; // bind mode's
@@ -67,18 +66,20 @@ internal sealed class PairSocketLoop : IAsyncDisposable
     private bool _readingPaused;
     private long _unreadBytes; // received, not yet taken through Events (either thread)
 
-    private PairSocketLoop(nint context, ZmqSocket socket, ZmqSocket monitor, ZmqSocket? zap, int wake, PresenterGate gate, Action<ZmqSocket> attach, ILogger logger)
+    private PairSocketLoop(nint context, ZmqSocket socket, ZmqSocket? zap, int wake, PresenterGate gate, Action<ZmqSocket> attach, ILogger logger)
     {
         _attach = attach;
         _context = context;
         _socket = socket;
-        _monitor = monitor;
         _zap = zap;
         _wake = wake;
         _gate = gate;
         _logger = logger;
         Events = new TakingReader(this);
     }
+
+    // Where the socket's events arrive (every socket of this loop is monitored).
+    private ZmqSocket Reports => _socket.Reports!;
 
     /// <summary>What happened, in order; taking a received message lets more be read.</summary>
     public ChannelReader<TransportEvent> Events { get; }
@@ -103,7 +104,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
 
         // Closing never waits longer than the sockets' own linger.
         _ = LibZmq.CtxSet(context, LibZmq.BLOCKY, 0);
-        ZmqSocket? zap = null, socket = null, monitor = null;
+        ZmqSocket? zap = null, socket = null;
         var wake = -1;
         try
         {
@@ -116,7 +117,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
                 zap.Bind(ZapEndpoint);
             }
 
-            (socket, monitor) = OpenPair(context, generation: 0, gate.Listening, attach);
+            socket = OpenPair(context, generation: 0, gate.Listening, attach);
             wake = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
             if (wake < 0)
             {
@@ -131,15 +132,15 @@ internal sealed class PairSocketLoop : IAsyncDisposable
             throw;
         }
 
-        var loop = new PairSocketLoop(context, socket, monitor, zap, wake, gate, attach, logger);
+        var loop = new PairSocketLoop(context, socket, zap, wake, gate, attach, logger);
 
         // Starting the thread is the memory barrier libzmq asks for when a socket changes threads.
         new Thread(loop.Run) { IsBackground = true, Name = "apart-zmq" }.Start();
         return loop;
     }
 
-    // The PAIR socket and the socket receiving its monitor's events, which closes with it.
-    private static (ZmqSocket Socket, ZmqSocket Monitor) OpenPair(nint context, int generation, bool authenticate, Action<ZmqSocket> attach)
+    // The PAIR socket, its events reported to its Reports socket.
+    private static ZmqSocket OpenPair(nint context, int generation, bool authenticate, Action<ZmqSocket> attach)
     {
         var socket = ZmqSocket.Open(context, LibZmq.PAIR);
         try
@@ -156,9 +157,9 @@ internal sealed class PairSocketLoop : IAsyncDisposable
                 socket.Set(LibZmq.ZAP_DOMAIN, "apart"u8);
             }
 
-            var monitor = socket.Monitor(context, $"{MonitorEndpoint}-{generation}", MonitoredEvents);
+            socket.Monitor(context, $"{MonitorEndpoint}-{generation}", MonitoredEvents);
             attach(socket);
-            return (socket, monitor);
+            return socket;
         }
         catch
         {
@@ -242,7 +243,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
             {
                 // Between sockets (connect mode) there is nothing to poll but the wake-ups.
                 var open = _reopenAt is null;
-                items[1] = open ? new LibZmq.PollItem { Socket = _monitor.Handle, Events = LibZmq.POLLIN } : new LibZmq.PollItem { Fd = -1 };
+                items[1] = open ? new LibZmq.PollItem { Socket = Reports.Handle, Events = LibZmq.POLLIN } : new LibZmq.PollItem { Fd = -1 };
                 items[3] = open ? new LibZmq.PollItem { Socket = _socket.Handle, Events = _readingPaused ? (short)0 : LibZmq.POLLIN } : new LibZmq.PollItem { Fd = -1 };
                 var timeout = _reopenAt is { } due ? (int)Math.Max(0, due - Environment.TickCount64)
                     : _pending.Count > 0 ? SendRetryMilliseconds : -1;
@@ -315,7 +316,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
 
     private void ReadMonitor()
     {
-        while (_monitor.TryReceiveMultipart(_frames))
+        while (Reports.TryReceiveMultipart(_frames))
         {
             // Frame 1: the event (16 bits) and its value (32 bits), native order; frame 2: the endpoint.
             if (_frames[0] is not { Length: 6 } header)
@@ -386,7 +387,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         {
             // Should it fail (out of descriptors, say), the next try comes an interval later.
             _reopenAt = Environment.TickCount64 + ReconnectMilliseconds;
-            (_socket, _monitor) = OpenPair(_context, ++_generation, authenticate: false, _attach);
+            _socket = OpenPair(_context, ++_generation, authenticate: false, _attach);
             _reopenAt = null;
             _readingPaused = false;
         }

@@ -16,6 +16,9 @@ internal sealed unsafe class ZmqSocket : IDisposable
     /// <summary>The socket's handle, for <c>zmq_poll</c>.</summary>
     public nint Handle => _handle;
 
+    /// <summary>The PAIR socket this socket's events arrive on, once <see cref="Monitor"/> was called; closed with this socket.</summary>
+    public ZmqSocket? Reports => _monitor;
+
     /// <exception cref="IOException">libzmq would not create it (out of sockets, a terminated context).</exception>
     public static ZmqSocket Open(nint context, int type)
     {
@@ -43,11 +46,11 @@ internal sealed unsafe class ZmqSocket : IDisposable
 
     /// <summary>
     /// Has libzmq report this socket's events (<c>LibZmq.EVENT_*</c>) through <paramref name="endpoint"/>
-    /// (an <c>inproc://</c> name unused in <paramref name="context"/>) and returns the PAIR socket
-    /// they arrive on. This socket owns it: closing this socket stops the reports and then closes it.
+    /// (an <c>inproc://</c> name unused in <paramref name="context"/>) to <see cref="Reports"/>.
+    /// This socket owns that one: closing this socket stops the reports and then closes it.
     /// </summary>
     /// <exception cref="IOException">libzmq refused the endpoint or is out of sockets.</exception>
-    public ZmqSocket Monitor(nint context, string endpoint, int events)
+    public void Monitor(nint context, string endpoint, int events)
     {
         fixed (byte* p = NativeText.NullTerminated(endpoint))
         {
@@ -71,7 +74,7 @@ internal sealed unsafe class ZmqSocket : IDisposable
             throw;
         }
 
-        return _monitor = reader;
+        _monitor = reader;
     }
 
     /// <summary>Queues one frame; false when libzmq cannot take it now (no peer, or its queue is full).</summary>

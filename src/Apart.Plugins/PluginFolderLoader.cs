@@ -70,7 +70,7 @@ public static class PluginFolderLoader
             throw new IncompatiblePluginException(ContractVersion.Refusal(ContractVersion.Host, builtAgainst));
         }
 
-        var entryPoints = LoadContextFor(assemblyPath).LoadFromAssemblyPath(assemblyPath).GetExportedTypes()
+        var entryPoints = new PluginLoadContext(assemblyPath).LoadFromAssemblyPath(assemblyPath).GetExportedTypes()
             .Where(type => typeof(IApartPlugin).IsAssignableFrom(type) && type is { IsClass: true, IsAbstract: false })
             .ToList();
         if (entryPoints.Count == 0)
@@ -94,8 +94,6 @@ public static class PluginFolderLoader
     // host's own dependencies) comes from the host's context, so a plugin's view of the shared
     // types is the host's; the plugin's own dependencies resolve from its folder, as its deps.json
     // says (read by the runtime's own resolver). Nothing is loaded before something asks for it.
-    private static AssemblyLoadContext LoadContextFor(string assemblyPath) => new PluginLoadContext(assemblyPath);
-
     private sealed class PluginLoadContext(string assemblyPath) : AssemblyLoadContext(Path.GetFileNameWithoutExtension(assemblyPath))
     {
         // The default context's assemblies: the trusted platform assemblies the host was started with.

@@ -21,7 +21,8 @@ public sealed class ZmqSocketTests : IDisposable
     public void A_monitored_socket_reports_its_events()
     {
         using var socket = ZmqSocket.Open(_context, LibZmq.PAIR);
-        var monitor = socket.Monitor(_context, "inproc://test-monitor", LibZmq.EVENT_CONNECT_RETRIED);
+        socket.Monitor(_context, "inproc://test-monitor", LibZmq.EVENT_CONNECT_RETRIED);
+        var monitor = socket.Reports!;
         socket.Set(LibZmq.RECONNECT_IVL, 100);
         socket.Connect(_absent.Address);
 
@@ -40,7 +41,8 @@ public sealed class ZmqSocketTests : IDisposable
         // would wait forever, and no other socket of the context would connect again.
         using (var lingering = ZmqSocket.Open(_context, LibZmq.PAIR))
         {
-            var monitor = lingering.Monitor(_context, "inproc://test-monitor", LibZmq.EVENT_CONNECT_RETRIED);
+            lingering.Monitor(_context, "inproc://test-monitor", LibZmq.EVENT_CONNECT_RETRIED);
+            var monitor = lingering.Reports!;
             lingering.Set(LibZmq.RECONNECT_IVL, 100);
             lingering.Set(LibZmq.LINGER, 2000);
             lingering.Connect(_absent.Address);
