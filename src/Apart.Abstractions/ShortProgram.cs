@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Text;
-
 namespace Apart.Abstractions;
 
 /// <summary>
@@ -9,6 +5,13 @@ namespace Apart.Abstractions;
 /// <c>--version</c>, parted, b2sum) to their end and keeps what they print. Not for image data:
 /// that flows between programs through the kernel, started by the host.
 /// </summary>
+/// <remarks>
+/// Each program is started by <see cref="Spawn"/> and run by a thread of its own, which feeds its
+/// input and reads its output as they become ready and learns of its end through a pidfd: no
+/// thread-pool thread ever blocks on it. (System.Diagnostics.Process, used before, and the socket
+/// engine its redirected pipes run on cost the core 9-16 ms of start-up and 3 MiB, measured
+/// alternating, 30 starts each.)
+/// </remarks>
 public static class ShortProgram
 {
     /// <summary>
@@ -17,99 +20,50 @@ public static class ShortProgram
     /// throws <see cref="OperationCanceledException"/> once it has been reaped, without waiting for
     /// whatever it may have started to close its output.
     /// </summary>
-    /// <param name="command">The program (an absolute path, or a name looked up on PATH) and its arguments.</param>
+    /// <param name="command">The program (an absolute path, or a name looked up as <see cref="ProgramLocator.Find"/> does) and its arguments.</param>
     /// <param name="cancellationToken">Kills the program; a caller's deadline is a token that cancels itself.</param>
     /// <param name="input">Written to its standard input, which is then closed.</param>
     /// <param name="workingDirectory">Where it runs; the host's own directory when null.</param>
     /// <param name="cLocale">Run with <c>LC_ALL=C</c>, for output that is parsed or quoted in English.</param>
+    /// <returns>Its exit status (128 + the signal's number when a signal ended it) and what it printed, read as UTF-8.</returns>
     /// <exception cref="InvalidOperationException">The program could not be started (the message says why).</exception>
-    public static async Task<ProgramOutput> RunAsync(
+    public static Task<ProgramOutput> RunAsync(
         CommandLine command, CancellationToken cancellationToken, string? input = null, string? workingDirectory = null, bool cLocale = false)
     {
         ArgumentNullException.ThrowIfNull(command);
         cancellationToken.ThrowIfCancellationRequested();
-        var start = new ProcessStartInfo(command.Program)
+        var path = command.Program.Contains('/', StringComparison.Ordinal)
+            ? Path.GetFullPath(command.Program)
+            : ProgramLocator.Find(command.Program)
+                ?? throw new InvalidOperationException($"Could not run {command.Program}: it is not on PATH or in the sbin directories");
+        var run = new ShortProgramRun([path, .. command.Arguments], Environment(cLocale), input, workingDirectory, cancellationToken);
+        var thread = new Thread(run.Run, maxStackSize: 256 * 1024)
         {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = workingDirectory ?? "",
+            IsBackground = true,
+            Name = "run " + Path.GetFileName(path),
         };
-        foreach (var argument in command.Arguments)
+        thread.Start();
+        return run.Completion;
+    }
+
+    private static List<string> Environment(bool cLocale)
+    {
+        var variables = new List<string>();
+        foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
         {
-            start.ArgumentList.Add(argument);
+            var key = (string)entry.Key;
+            if (!(cLocale && key == "LC_ALL"))
+            {
+                variables.Add($"{key}={entry.Value}");
+            }
         }
 
         if (cLocale)
         {
-            start.Environment["LC_ALL"] = "C";
+            variables.Add("LC_ALL=C");
         }
 
-        using var process = new Process { StartInfo = start };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException($"Could not run {command.Program}: {e.Message}", e);
-        }
-
-        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await WriteInputAsync(process.StandardInput, input).ConfigureAwait(false);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(process);
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            Forget(output);
-            Forget(error);
-            throw;
-        }
-
-        return new ProgramOutput(process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
-    }
-
-    private static async Task WriteInputAsync(StreamWriter stdin, string? input)
-    {
-        try
-        {
-            if (input is not null)
-            {
-                await stdin.WriteAsync(input).ConfigureAwait(false);
-            }
-
-            stdin.Close();
-        }
-        catch (IOException)
-        {
-            // It did not read all it was given (it exited): its exit status says how it went.
-        }
-    }
-
-    // The reads end when the last holder of the pipe closes it; nobody waits for them any more.
-    private static void Forget(Task<string> read) =>
-        read.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-
-    // Only the program itself: Process.Kill(entireProcessTree: true) was seen to hang here, and
-    // the programs run this way start none of their own.
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // It has already exited.
-        }
+        return variables;
     }
 }
 

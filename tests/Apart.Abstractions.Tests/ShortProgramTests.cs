@@ -42,6 +42,51 @@ public sealed class ShortProgramTests
     }
 
     [Fact]
+    public async Task InputAndOutputLargerThanAPipeFlowTogether()
+    {
+        // cat writes back while it is still being fed: written first and read after, both would
+        // fill their pipes and wait for each other forever.
+        var input = string.Concat(Enumerable.Range(0, 40_000).Select(i => $"line {i}\n"));
+        var result = await ShortProgram.RunAsync(new CommandLine("/bin/cat", []), CancellationToken.None, input: input).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(input, result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task ASignalsEndIsOneHundredTwentyEightPlusItsNumber()
+    {
+        var result = await ShortProgram.RunAsync(Shell("kill -TERM $$"), CancellationToken.None);
+        Assert.Equal(128 + 15, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task CancellingEndsTheWaitEvenWhenWhatItStartedKeepsItsOutputOpen()
+    {
+        var pidFile = Path.Join(Path.GetTempPath(), $"apart-short-{Guid.NewGuid():N}");
+        using var cancel = new CancellationTokenSource();
+        // The shell exits at once; the sleep it left behind holds its output open.
+        var run = ShortProgram.RunAsync(Shell($"sleep 60 & echo $! > {pidFile}"), cancel.Token);
+        while (!File.Exists(pidFile) || new FileInfo(pidFile).Length == 0)
+        {
+            await Task.Delay(10);
+        }
+
+        try
+        {
+            await Task.Delay(200);
+            Assert.False(run.IsCompleted, "the run ended while its output was still open");
+            cancel.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            var sleeper = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            File.Delete(pidFile);
+            Process.GetProcessById(sleeper).Kill();
+        }
+    }
+
+    [Fact]
     public async Task AProgramThatIsNotThereSaysSo()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ShortProgram.RunAsync(new CommandLine("/nonexistent/tool", []), CancellationToken.None));

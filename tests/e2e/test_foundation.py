@@ -431,7 +431,9 @@ def mapped_files(pid):
 def test_core_leaves_unused_libraries_unloaded_through_a_clone(presenters, loops, tmp_path):
     """Each of these once sat in every core's memory without doing anything for it (measured in
     bench/README.md): OpenSSL for random job ids, Reflection.Emit, Linq.Expressions and
-    Compression for the plugin loader's runtimeconfig reading and eager reference walk."""
+    Compression for the plugin loader's runtimeconfig reading and eager reference walk;
+    System.Diagnostics.Process and the socket engine its redirected pipes ran on, for lsblk,
+    blkid and the codecs' --version (ShortProgram now starts them itself)."""
     device = filesystems.make(loops, "ext4", files=True)
     presenter = presenters()
     presenter.wait_for(is_started, timeout=10)
@@ -440,7 +442,8 @@ def test_core_leaves_unused_libraries_unloaded_through_a_clone(presenters, loops
     mapped = mapped_files(presenter.process.pid)
     assert "System.Private.CoreLib.dll" in mapped, f"not a .NET process map: {sorted(mapped)}"
     unwanted = {"libcrypto.so.3", "libssl.so.3", "System.Security.Cryptography.dll", "System.Reflection.Emit.dll",
-                "System.Linq.Expressions.dll", "System.IO.Compression.dll"}
+                "System.Linq.Expressions.dll", "System.IO.Compression.dll",
+                "System.Diagnostics.Process.dll", "System.Net.Sockets.dll", "System.IO.Pipes.dll"}
     assert not mapped & unwanted, f"the core mapped {sorted(mapped & unwanted)}"
     end_with_kill_request(presenter)
 

@@ -10,12 +10,11 @@ namespace Apart.Host.Native;
 /// data flows from process to process through the kernel and never through the core.
 /// </summary>
 /// <remarks>
-/// Each child is spawned (posix_spawn) and then waited for by a thread of its own. The child runs
-/// under <c>setpriv --pdeathsig KILL</c>: the kernel kills it when its parent thread ends, so
-/// when the core dies, even by SIGKILL, no partclone or compressor outlives it. That is also why
-/// the spawning thread must be the waiting thread: it lives exactly as long as the child.
-/// Children get their own process group (a Ctrl-C in a terminal reaches the presenter, which
-/// cancels through the protocol), default signal dispositions and an empty signal mask.
+/// Each child is started by <see cref="Abstractions.Spawn"/> (posix_spawn: its own process group, default
+/// signal dispositions, an empty signal mask) and then waited for by a thread of its own. The
+/// child runs under <c>setpriv --pdeathsig KILL</c>: the kernel kills it when its parent thread
+/// ends, so when the core dies, even by SIGKILL, no partclone or compressor outlives it. That is
+/// also why the spawning thread must be the waiting thread: it lives exactly as long as the child.
 /// </remarks>
 internal sealed unsafe class ChildProcess
 {
@@ -122,54 +121,9 @@ internal sealed unsafe class ChildProcess
 
     private static int Spawn(string name, IReadOnlyList<string> argv, StandardStreams streams)
     {
-        var fileActions = NativeMemory.AllocZeroed(Libc.SpawnFileActionsSize);
-        var attr = NativeMemory.AllocZeroed(Libc.SpawnAttrSize);
-        var strings = new List<nint>();
-        try
-        {
-            _ = Libc.posix_spawn_file_actions_init(fileActions);
-            _ = Libc.posix_spawn_file_actions_adddup2(fileActions, NativeFile.Fd(streams.Input), 0);
-            _ = Libc.posix_spawn_file_actions_adddup2(fileActions, NativeFile.Fd(streams.Output), 1);
-            _ = Libc.posix_spawn_file_actions_adddup2(fileActions, NativeFile.Fd(streams.Error), 2);
-            _ = Libc.posix_spawn_file_actions_addclosefrom_np(fileActions, 3);
-
-            _ = Libc.posix_spawnattr_init(attr);
-            sigset_t emptySet;
-            sigset_t defaultSet;
-            _ = sigemptyset(&emptySet);
-            _ = sigfillset(&defaultSet);
-            _ = sigdelset(&defaultSet, SIGKILL);
-            _ = sigdelset(&defaultSet, SIGSTOP);
-            _ = Libc.posix_spawnattr_setsigmask(attr, &emptySet);
-            _ = Libc.posix_spawnattr_setsigdefault(attr, &defaultSet);
-            _ = Libc.posix_spawnattr_setpgroup(attr, 0);
-            _ = Libc.posix_spawnattr_setflags(attr, Libc.POSIX_SPAWN_SETPGROUP | Libc.POSIX_SPAWN_SETSIGDEF | Libc.POSIX_SPAWN_SETSIGMASK);
-
-            var argvPtr = CStringArray(argv, strings);
-            var envPtr = CStringArray(ChildEnvironment(), strings);
-            int pid;
-            fixed (byte* path = NativeText.NullTerminated(argv[0]))
-            {
-                var error = Libc.posix_spawn(out pid, path, fileActions, attr, argvPtr, envPtr);
-                if (error != 0)
-                {
-                    throw Errno.Exception($"Cannot start {name}", error);
-                }
-            }
-
-            return pid;
-        }
-        finally
-        {
-            _ = Libc.posix_spawn_file_actions_destroy(fileActions);
-            _ = Libc.posix_spawnattr_destroy(attr);
-            NativeMemory.Free(fileActions);
-            NativeMemory.Free(attr);
-            foreach (var s in strings)
-            {
-                Marshal.FreeCoTaskMem(s);
-            }
-        }
+        var error = Abstractions.Spawn.Start(
+            argv, ChildEnvironment(), NativeFile.Fd(streams.Input), NativeFile.Fd(streams.Output), NativeFile.Fd(streams.Error), null, out var pid);
+        return error == 0 ? pid : throw Errno.Exception($"Cannot start {name}", error);
     }
 
     // partclone's messages are parsed and quoted to people: keep them in plain English.
@@ -187,23 +141,6 @@ internal sealed unsafe class ChildProcess
 
         variables.Add("LC_ALL=C");
         return variables;
-    }
-
-    private static byte** CStringArray(IReadOnlyList<string> values, List<nint> allocations)
-    {
-        var array = (byte**)Marshal.AllocCoTaskMem(sizeof(nint) * (values.Count + 1));
-        allocations.Add((nint)array);
-        for (var i = 0; i < values.Count; i++)
-        {
-            var text = NativeText.NullTerminated(values[i]); // refuses NUL, which would silently cut the argument
-            var s = Marshal.AllocCoTaskMem(text.Length);
-            allocations.Add(s);
-            Marshal.Copy(text, 0, s, text.Length);
-            array[i] = (byte*)s;
-        }
-
-        array[values.Count] = null;
-        return array;
     }
 }
 
