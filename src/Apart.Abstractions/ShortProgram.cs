@@ -36,7 +36,7 @@ public static class ShortProgram
             ? Path.GetFullPath(command.Program)
             : ProgramLocator.Find(command.Program)
                 ?? throw new InvalidOperationException($"Could not run {command.Program}: it is not on PATH or in the sbin directories");
-        var run = new ShortProgramRun([path, .. command.Arguments], Environment(cLocale), input, workingDirectory, cancellationToken);
+        var run = new ShortProgramRun([path, .. command.Arguments], Spawn.Environment(cLocale), input, workingDirectory, cancellationToken);
         var thread = new Thread(run.Run, maxStackSize: 256 * 1024)
         {
             IsBackground = true,
@@ -44,26 +44,6 @@ public static class ShortProgram
         };
         thread.Start();
         return run.Completion;
-    }
-
-    private static List<string> Environment(bool cLocale)
-    {
-        var variables = new List<string>();
-        foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
-        {
-            var key = (string)entry.Key;
-            if (!(cLocale && key == "LC_ALL"))
-            {
-                variables.Add($"{key}={entry.Value}");
-            }
-        }
-
-        if (cLocale)
-        {
-            variables.Add("LC_ALL=C");
-        }
-
-        return variables;
     }
 }
 

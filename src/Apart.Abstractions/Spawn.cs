@@ -87,6 +87,32 @@ internal static unsafe partial class Spawn
         }
     }
 
+    /// <summary>
+    /// The core's environment for a program (<c>NAME=value</c> entries); with
+    /// <paramref name="cLocale"/>, <c>LC_ALL=C</c> in place of the caller's locale, for messages
+    /// that are parsed or quoted to people in plain English (LANGUAGE, which could still
+    /// translate them, is left out).
+    /// </summary>
+    public static List<string> Environment(bool cLocale)
+    {
+        var variables = new List<string>();
+        foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+        {
+            var key = (string)entry.Key;
+            if (!(cLocale && key is ("LC_ALL" or "LANGUAGE")))
+            {
+                variables.Add($"{key}={entry.Value}");
+            }
+        }
+
+        if (cLocale)
+        {
+            variables.Add("LC_ALL=C");
+        }
+
+        return variables;
+    }
+
     private static byte** CStringArray(IReadOnlyList<string> values, List<nint> allocations)
     {
         var array = (byte**)Marshal.AllocCoTaskMem(sizeof(nint) * (values.Count + 1));

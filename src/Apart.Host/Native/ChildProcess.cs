@@ -122,25 +122,8 @@ internal sealed unsafe class ChildProcess
     private static int Spawn(string name, IReadOnlyList<string> argv, StandardStreams streams)
     {
         var error = Abstractions.Spawn.Start(
-            argv, ChildEnvironment(), NativeFile.Fd(streams.Input), NativeFile.Fd(streams.Output), NativeFile.Fd(streams.Error), null, out var pid);
+            argv, Abstractions.Spawn.Environment(cLocale: true), NativeFile.Fd(streams.Input), NativeFile.Fd(streams.Output), NativeFile.Fd(streams.Error), null, out var pid);
         return error == 0 ? pid : throw Errno.Exception($"Cannot start {name}", error);
-    }
-
-    // partclone's messages are parsed and quoted to people: keep them in plain English.
-    private static List<string> ChildEnvironment()
-    {
-        var variables = new List<string>();
-        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            var key = (string)entry.Key;
-            if (key is not ("LC_ALL" or "LANGUAGE"))
-            {
-                variables.Add($"{key}={entry.Value}");
-            }
-        }
-
-        variables.Add("LC_ALL=C");
-        return variables;
     }
 }
 
