@@ -242,22 +242,42 @@ def wait_mid_clone(core, first, at_least=2 << 20, timeout=30):
     return programs
 
 
-def wait_mid_restore(core, image, at_least=4 << 20, timeout=30):
-    """Waits until the first program of a restore (the decompressor) has read `at_least` bytes of
-    the image, with partclone running too; returns ({pid: program}, bytes read)."""
+def wait_mid_restore(core, at_least=4 << 20, timeout=30):
+    """Waits until a restore's reader (the decompressor, or a restore-disk's reader of pieces) has
+    read `at_least` bytes of an image file but not all of it, with partclone running; returns
+    ({pid: program}, bytes read). A restore-disk passes here on its first partition image that big."""
 
     def midway():
         programs = core_children(core)
-        if len(programs) < 2:
+        if not any((program or "").startswith("partclone.") for program in programs.values()):
             return None
-        for pid, program in programs.items():
-            if program in DECOMPRESSORS.values() and fd_position(pid, 0) >= at_least:
-                return programs, fd_position(pid, 0)
+        for pid in programs:
+            for read, size in files_read(pid):
+                if read >= at_least:
+                    return programs, read, size
         return None
 
     found = wait_until(midway, timeout)
     assert found, evidence(core, f"the restore never got midway; children {core_children(core)}")
-    assert found[1] < os.path.getsize(image), evidence(core, "the whole image was read before the fault")
+    programs, read, size = found
+    assert read < size, evidence(core, f"the whole image file ({size} bytes) was read before the fault")
+    return programs, read
+
+
+def files_read(pid):
+    """(offset, size) of each regular file a process has open."""
+    try:
+        descriptors = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return []
+    found = []
+    for fd in descriptors:
+        try:
+            status = os.stat(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if stat.S_ISREG(status.st_mode):
+            found.append((fd_position(pid, fd), status.st_size))
     return found
 
 

@@ -130,7 +130,7 @@ def test_partclone_killed_mid_restore_fails_the_restore_naming_it_and_leaves_the
     core = rig.core()
     first = start(core, restore_request(image, target), "restore")
     assert first["type"] == "restore", evidence(core, f"refused: {first}")
-    programs, _ = wait_mid_restore(core, image)
+    programs, _ = wait_mid_restore(core)
     partclone = [pid for pid, program in programs.items() if program.startswith("partclone")]
     assert len(partclone) == 1, f"the restore's processes are {programs}"
 
@@ -152,7 +152,7 @@ def test_the_decompressor_killed_mid_restore_fails_the_restore_naming_it_and_lea
     core = rig.core()
     first = start(core, restore_request(image, target), "restore")
     assert first["type"] == "restore", evidence(core, f"refused: {first}")
-    programs, _ = wait_mid_restore(core, image)
+    programs, _ = wait_mid_restore(core)
     decompressor = [pid for pid, program in programs.items() if program == DECOMPRESSORS[codec]]
     assert len(decompressor) == 1, f"the restore's processes are {programs}"
 
@@ -217,7 +217,7 @@ def test_the_image_deleted_mid_restore_either_restores_the_source_exactly_or_fai
     core = rig.core()
     first = start(core, restore_request(image, target), "restore")
     assert first["type"] == "restore", evidence(core, f"refused: {first}")
-    programs, read = wait_mid_restore(core, image)
+    programs, read = wait_mid_restore(core)
 
     os.unlink(image)
     end = core.job_end(first["id"], "restore", timeout=60)
@@ -280,7 +280,7 @@ def test_the_destination_detached_mid_restore_either_leaves_the_source_files_in_
     core = rig.core()
     first = start(core, restore_request(image, target), "restore")
     assert first["type"] == "restore", evidence(core, f"refused: {first}")
-    programs, read = wait_mid_restore(core, image)
+    programs, read = wait_mid_restore(core)
 
     rig.loops.detach(target)  # losetup -d: on a device in use, this sets autoclear
     end = core.job_end(first["id"], "restore", timeout=60)
@@ -336,7 +336,7 @@ def test_a_destination_disk_failing_with_io_errors_mid_restore_fails_the_restore
         core = rig.core()
         first = start(core, restore_request(image, disk.device), "restore")
         assert first["type"] == "restore", evidence(core, f"refused: {first}")
-        programs, _ = wait_mid_restore(core, image)
+        programs, _ = wait_mid_restore(core)
 
         disk.fail()
         end = core.job_end(first["id"], "restore", timeout=60)
@@ -423,7 +423,7 @@ def test_kill_request_or_sigterm_with_a_clone_and_a_restore_running_fails_both_t
     restore = start(core, restore_request(image, target), "restore")
     assert clone["type"] == "clone" and restore["type"] == "restore", evidence(core, "a job was refused")
     wait_mid_clone(core, clone)
-    wait_mid_restore(core, image)
+    wait_mid_restore(core)
     programs = core_children(core)
     assert len(programs) == 4, f"not both jobs' programs: {programs}"
 

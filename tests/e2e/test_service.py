@@ -27,6 +27,7 @@ import filesystems
 from clone_support import chkimg, partclone_header
 from loops import Loops
 from presenter import CORE, REPO
+from processes import children
 from service_support import (  # noqa: F401 - fixtures
     SYSUSERS,
     UNIT,
@@ -117,7 +118,7 @@ def test_sigterm_cancels_the_running_job_says_dying_and_exits_0(service, big_dev
     presenter.greeting()
     job = start_clone(presenter, big_device, destination)["id"]
     presenter.wait_for(lambda m: m.get("id") == job and m.get("complete", 0) > 0, 30, "progress of the clone")
-    helpers = children_of(core.process.pid)
+    helpers = set(children(core.process.pid))
     assert helpers, core.log_tail()
 
     core.process.send_signal(signal.SIGTERM)
@@ -130,17 +131,6 @@ def test_sigterm_cancels_the_running_job_says_dying_and_exits_0(service, big_dev
     assert os.listdir(destination) == [], "a cancelled clone leaves no file, .inprogress included"
     assert not os.path.lexists(core.socket_path), "the core removes its socket file when it stops"
     assert not [pid for pid in helpers if os.path.exists(f"/proc/{pid}")], "partclone and the compressor are gone too"
-
-
-def children_of(pid):
-    found = set()
-    for task in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                found |= {int(x) for x in f.read().split()}
-        except OSError:
-            pass
-    return found
 
 
 def test_kill_request_is_refused_with_error_and_the_service_keeps_serving(service):
