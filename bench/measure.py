@@ -423,19 +423,23 @@ def publish_floor(cache_dir, log):
 
 def floor_sample(program, timeout=60):
     """One start of the floor: seconds from spawn to its line on standard output, and its peak
-    RSS in KiB (ru_maxrss, from os.wait4 when it has exited)."""
+    RSS in KiB (VmHWM, read while it waits for its standard input to end, as the core's is read
+    while it runs: a child's ru_maxrss would hold this process's own peak, recorded at its exec)."""
     read_end, write_end = os.pipe()
+    input_read, input_write = os.pipe()
     try:
-        actions = [(os.POSIX_SPAWN_DUP2, write_end, 1), (os.POSIX_SPAWN_CLOSE, read_end)]
+        actions = [(os.POSIX_SPAWN_DUP2, write_end, 1), (os.POSIX_SPAWN_CLOSE, read_end),
+                   (os.POSIX_SPAWN_DUP2, input_read, 0), (os.POSIX_SPAWN_CLOSE, input_write)]
         started = time.monotonic()
         pid = os.posix_spawn(program, [program], os.environ, file_actions=actions)
     except BaseException:
-        os.close(read_end)
-        os.close(write_end)
+        for fd in (read_end, write_end, input_read, input_write):
+            os.close(fd)
         raise
     os.close(write_end)
+    os.close(input_read)
     line = b""
-    elapsed = None
+    elapsed = kib = None
     try:
         with os.fdopen(read_end, "rb", buffering=0) as out:
             deadline = started + timeout
@@ -448,16 +452,21 @@ def floor_sample(program, timeout=60):
                     break
                 line += chunk
             elapsed = time.monotonic() - started
+            kib = proc_status_kib(pid, "VmHWM")
+            os.close(input_write)
+            input_write = None
             out.read()
-        _, status, usage = os.wait4(pid, 0)
+        _, status = os.waitpid(pid, 0)
         pid = None
     finally:
+        if input_write is not None:
+            os.close(input_write)
         if pid is not None:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-    if line != FLOOR_LINE or os.waitstatus_to_exitcode(status) != 0:
-        raise JobFailed(f"{program} printed {line!r} and exited {os.waitstatus_to_exitcode(status)}")
-    return elapsed, usage.ru_maxrss
+    if line != FLOOR_LINE or os.waitstatus_to_exitcode(status) != 0 or kib is None:
+        raise JobFailed(f"{program} printed {line!r}, exited {os.waitstatus_to_exitcode(status)}, VmHWM {kib}")
+    return elapsed, kib
 
 
 # -- C: Clonezilla (ocs-sr saveparts / restoreparts), for comparison --------------------------

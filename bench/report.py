@@ -340,7 +340,7 @@ def render(data):
     w("|---|---|---|---|---|")
     clone_rss = [kib for e in data["clone"].values() for kib in e["rss_kib"]]
     disk_rss = [kib for e in data.get("clone-disk", {}).values() for kib in e["rss_kib"]]
-    for label, values in (("the floor: peak RSS (ru_maxrss), whole life", data["floor_rss_kib"]),
+    for label, values in (("the floor: peak RSS (VmHWM) after its line", data["floor_rss_kib"]),
                           ("core: peak RSS (VmHWM) at status: started", data["startup_rss_kib"]),
                           ("core: peak RSS through a clone (every codec)", clone_rss),
                           ("core: peak RSS through a clone-disk", disk_rss)):
@@ -454,7 +454,8 @@ def render(data):
       "(the repository's Directory.Build.props: net10.0, linux-x64, framework-dependent, ReadyToRun, invariant globalization; "
       "TieredPGO off and the call-count threshold as in Apart.Host.csproj) into the cache directory, rebuilt when its sources, "
       "the build settings or the SDK change. Its start-up is from spawning it to reading its line from its standard output, "
-      "its memory ru_maxrss from os.wait4. Floor and core starts alternate, the same number of each, after one untimed start "
+      "its memory VmHWM after that line (it then waits for its standard input to end; ru_maxrss would count bench/run's "
+      "own memory, which exec records for a posix_spawn child). Floor and core starts alternate, the same number of each, after one untimed start "
       f"of each; the target is the ratio of the medians (≤ {TARGETS['startup_ratio']} ×).")
     w("- **The programs a status-request runs** are timed from bench/run right after each status-request, on the same devices: "
       "`lsblk -Jbo COLUMNS`, then one `blkid -c /dev/null -d -o export -- NODES` for the devices lsblk gives no filesystem for, "
