@@ -1,6 +1,4 @@
 using System.Reflection;
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 using Apart.Abstractions;
 
 namespace Apart.Plugins;
@@ -47,29 +45,13 @@ public static class ContractVersion
 
     /// <summary>
     /// The version of <c>Apart.Abstractions</c> an assembly references, read from its metadata
-    /// without loading it; null when it references none. (A plugin records MAJOR.MINOR: the
-    /// contracts' assembly version.)
+    /// (the reference is not resolved, so nothing of it is loaded); null when it references none.
+    /// (A plugin records MAJOR.MINOR: the contracts' assembly version.)
     /// </summary>
-    public static Version? ReferencedBy(string assemblyPath)
+    public static Version? ReferencedBy(Assembly assembly)
     {
-        using var stream = File.OpenRead(assemblyPath);
-        using var pe = new PEReader(stream);
-        if (!pe.HasMetadata)
-        {
-            throw new BadImageFormatException($"{Path.GetFileName(assemblyPath)} is not a .NET assembly", assemblyPath);
-        }
-
-        var metadata = pe.GetMetadataReader();
-        foreach (var handle in metadata.AssemblyReferences)
-        {
-            var reference = metadata.GetAssemblyReference(handle);
-            if (metadata.StringComparer.Equals(reference.Name, AssemblyName))
-            {
-                return reference.Version;
-            }
-        }
-
-        return null;
+        ArgumentNullException.ThrowIfNull(assembly);
+        return assembly.GetReferencedAssemblies().FirstOrDefault(reference => reference.Name == AssemblyName)?.Version;
     }
 
     private static Version HostVersion()

@@ -19,7 +19,7 @@ public static class PluginFolderLoader
     /// Loads the plugins and lets each register its services. A folder that fails is skipped:
     /// what it registered before failing is discarded and the failure is reported, never fatal.
     /// A plugin built against a contract version this host does not load
-    /// (<see cref="ContractVersion.Loads"/>) is skipped before it is loaded, with an
+    /// (<see cref="ContractVersion.Loads"/>) is skipped before any of its types is loaded, with an
     /// <see cref="IncompatiblePluginException"/> naming both versions.
     /// </summary>
     public static PluginLoadReport LoadAll(string pluginsDirectory, IServiceCollection services)
@@ -62,15 +62,17 @@ public static class PluginFolderLoader
             throw new FileNotFoundException($"A plugin folder must hold {name}.dll", assemblyPath);
         }
 
-        // Checked before the assembly is loaded: a plugin built against contracts this host does not
-        // offer would otherwise fail later and obscurely (a missing method on its first job).
-        var builtAgainst = ContractVersion.ReferencedBy(assemblyPath);
+        // Checked before any of its types is loaded (loading the assembly reads its metadata, runs
+        // nothing and resolves none of its references): a plugin built against contracts this host
+        // does not offer would otherwise fail later and obscurely (a missing method on its first job).
+        var assembly = new PluginLoadContext(assemblyPath).LoadFromAssemblyPath(assemblyPath);
+        var builtAgainst = ContractVersion.ReferencedBy(assembly);
         if (builtAgainst is not null && !ContractVersion.Loads(ContractVersion.Host, builtAgainst))
         {
             throw new IncompatiblePluginException(ContractVersion.Refusal(ContractVersion.Host, builtAgainst));
         }
 
-        var entryPoints = new PluginLoadContext(assemblyPath).LoadFromAssemblyPath(assemblyPath).GetExportedTypes()
+        var entryPoints = assembly.GetExportedTypes()
             .Where(type => typeof(IApartPlugin).IsAssignableFrom(type) && type is { IsClass: true, IsAbstract: false })
             .ToList();
         if (entryPoints.Count == 0)

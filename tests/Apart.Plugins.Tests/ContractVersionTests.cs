@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
+using System.Runtime.Loader;
 using Apart.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -53,15 +54,17 @@ public sealed class ContractVersionTests : IDisposable
     public void A_plugins_contract_version_is_read_from_its_metadata()
     {
         var sampleCodec = Path.Join(TestPluginBuild("Sample.Codec"), "Sample.Codec.dll");
+        var context = new AssemblyLoadContext("sample", isCollectible: true);
 
-        var version = ContractVersion.ReferencedBy(sampleCodec);
+        var version = ContractVersion.ReferencedBy(context.LoadFromAssemblyPath(sampleCodec));
+        context.Unload();
 
         Assert.Equal(typeof(IApartPlugin).Assembly.GetName().Version, version);
     }
 
     [Fact]
     public void An_assembly_that_references_no_contracts_has_no_contract_version() =>
-        Assert.Null(ContractVersion.ReferencedBy(typeof(object).Assembly.Location));
+        Assert.Null(ContractVersion.ReferencedBy(typeof(object).Assembly));
 
     [Fact]
     public void A_plugin_built_against_another_major_version_is_skipped_with_both_versions_and_the_others_load()
@@ -85,7 +88,7 @@ public sealed class ContractVersionTests : IDisposable
     }
 
     [Fact]
-    public void A_plugin_built_against_a_newer_minor_version_is_skipped_before_it_is_loaded()
+    public void A_plugin_built_against_a_newer_minor_version_is_skipped_and_nothing_resolves_to_it()
     {
         var host = ContractVersion.Host;
         WritePluginReferencing("Newer.Codec", new Version(host.Major, host.Minor + 1, 0, 0));
@@ -95,7 +98,10 @@ public sealed class ContractVersionTests : IDisposable
         Assert.Empty(report.Loaded);
         var error = Assert.IsType<IncompatiblePluginException>(Assert.Single(report.Failed).Error);
         Assert.Contains($"built against Apart.Abstractions {host.Major}.{host.Minor + 1}, this host offers {host.ToString(3)}", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), assembly => assembly.GetName().Name == "Newer.Codec");
+        // Its metadata was read in its own load context; nothing of the host's can reach it.
+        Assert.DoesNotContain(AssemblyLoadContext.Default.Assemblies, assembly => assembly.GetName().Name == "Newer.Codec");
+        Assert.All(AppDomain.CurrentDomain.GetAssemblies().Where(assembly => assembly.GetName().Name == "Newer.Codec"),
+            assembly => Assert.Equal("Newer.Codec", AssemblyLoadContext.GetLoadContext(assembly)?.Name));
     }
 
     [Fact]
