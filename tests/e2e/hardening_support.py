@@ -265,7 +265,8 @@ def wait_mid_restore(core, at_least=4 << 20, timeout=30):
 
 
 def files_read(pid):
-    """(offset, size) of each regular file a process has open."""
+    """(offset, size) of each regular file a process has open for reading only (an image it
+    reads; not a clone's .inprogress file that a compressor beside it writes)."""
     try:
         descriptors = os.listdir(f"/proc/{pid}/fd")
     except OSError:
@@ -274,10 +275,13 @@ def files_read(pid):
     for fd in descriptors:
         try:
             status = os.stat(f"/proc/{pid}/fd/{fd}")
-        except OSError:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                info = dict(line.split(":", 1) for line in f if ":" in line)
+            flags, position = int(info["flags"], 8), int(info["pos"])
+        except (OSError, KeyError, ValueError):
             continue
-        if stat.S_ISREG(status.st_mode):
-            found.append((fd_position(pid, fd), status.st_size))
+        if stat.S_ISREG(status.st_mode) and flags & os.O_ACCMODE == os.O_RDONLY:
+            found.append((position, status.st_size))
     return found
 
 
