@@ -376,6 +376,8 @@ def restore_disk_script(codec, image, disk, parts, log):
 
 # -- the floor: a hello-world .NET console app published like the core ------------------------
 
+# Where bench/run keeps the fixture and the floor between runs (its --cache-dir default).
+CACHE_DIR = "/var/tmp/apart-bench"
 FLOOR_SOURCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "floor")
 FLOOR_LINE = b"floor: started\n"
 

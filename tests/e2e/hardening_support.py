@@ -136,18 +136,6 @@ def size_of(path):
         return -1
 
 
-def fd_position(pid, fd):
-    """The file offset of a process's descriptor (how far a reader got), or -1."""
-    try:
-        with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-            for line in f:
-                if line.startswith("pos:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return -1
-
-
 def command_line(pid):
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
