@@ -30,8 +30,9 @@ public sealed class RequestRouterTests : EngineTests
 
         Assert.True(Engine.Route(new KillRequest()));
 
-        await Engine.Router.StopAsync().WaitAsync(TimeSpan.FromSeconds(1));
-        await Engine.Jobs.CancelAllAsync().WaitAsync(TimeSpan.FromSeconds(1));
+        // Both wait on an inventory that hangs until cancelled: completing at all is the point.
+        await Engine.Router.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await Engine.Jobs.CancelAllAsync().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("The core is shutting down.", (await Engine.Transport.NextAsync<JobFailed>()).Error);
         Assert.Equal(2, Engine.Inventory.Cancelled);
     }
