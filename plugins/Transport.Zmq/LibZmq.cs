@@ -36,6 +36,7 @@ internal static unsafe partial class LibZmq
     // Socket monitor events.
     public const int EVENT_CONNECTED = 0x0001;
     public const int EVENT_CONNECT_RETRIED = 0x0004;
+    public const int EVENT_LISTENING = 0x0008;
     public const int EVENT_ACCEPTED = 0x0020;
     public const int EVENT_DISCONNECTED = 0x0200;
     public const int EVENT_HANDSHAKE_SUCCEEDED = 0x1000;

@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(20, LogLevel.Warning, "Binding {Address}: tcp has no peer credentials, anyone who can reach it can connect")]
     public static partial void TcpBindUnauthenticated(ILogger logger, string address);
 
+    [LoggerMessage(23, LogLevel.Warning, "Could not keep the listening socket ({Reason}); after each presenter the address is bound anew")]
+    public static partial void ListeningSocketNotKept(ILogger logger, string reason);
+
     [LoggerMessage(40, LogLevel.Warning, "Dropped {Count} extra frame(s) of a multi-frame message; kept the first")]
     public static partial void ExtraFramesDropped(ILogger logger, int count);
 

@@ -13,6 +13,15 @@ namespace Apart.Transport.Zmq;
 /// messages and the presenter coming and going are written to one channel from that thread only,
 /// so they stay in order. With nothing to do the thread sleeps in <c>zmq_poll</c> without a timeout.
 /// </summary>
+/// <remarks>
+/// Each presenter has a PAIR socket of its own: when one leaves, its socket is closed and a new
+/// one opened. libzmq's PAIR socket cuts off any connection that comes while it still holds an
+/// earlier one's pipe, closing or not (zeromq/libzmq#3170), and that pipe closes in libzmq's own
+/// threads some time after the presenter's connection was reported closed: the next presenter,
+/// let in by then, would be connected, heard by nobody, and hold the place for good. A bound
+/// socket's successor listens on the same listening socket, which this loop keeps open between
+/// them, so that a presenter never finds the address closed.
+/// </remarks>
 internal sealed class PairSocketLoop : IAsyncDisposable
 {
     // A hostile peer is disconnected rather than allowed to exhaust memory; the core refuses far less.
@@ -40,15 +49,16 @@ internal sealed class PairSocketLoop : IAsyncDisposable
     private const string ZapEndpoint = "inproc://zeromq.zap.01";
     private const string MonitorEndpoint = "inproc://apart-monitor";
     private const int MonitoredEvents = LibZmq.EVENT_CONNECTED | LibZmq.EVENT_ACCEPTED | LibZmq.EVENT_DISCONNECTED
-        | LibZmq.EVENT_HANDSHAKE_SUCCEEDED | LibZmq.EVENT_CONNECT_RETRIED;
+        | LibZmq.EVENT_HANDSHAKE_SUCCEEDED | LibZmq.EVENT_CONNECT_RETRIED | LibZmq.EVENT_LISTENING;
 
     private static readonly TimeSpan s_teardownWait = TimeSpan.FromSeconds(3);
     private static readonly byte[] s_zapVersion = "1.0"u8.ToArray();
 
     private readonly nint _context;
     private ZmqSocket _socket;
-    private int _generation;
-    private long? _reopenAt; // connect mode, between sockets: when the next one is opened
+    private int _generation; // the socket's, or between sockets the next one's
+    private long? _reopenAt; // between sockets: when the next one is opened
+    private int _listening; // bind mode: our own descriptor of the listening socket, once known; -1 before
     private readonly ZmqSocket? _zap; // bind mode's
     private readonly int _wake;
     private readonly PresenterGate _gate;
@@ -66,9 +76,10 @@ internal sealed class PairSocketLoop : IAsyncDisposable
     private bool _readingPaused;
     private long _unreadBytes; // received, not yet taken through Events (either thread)
 
-    private PairSocketLoop(nint context, ZmqSocket socket, ZmqSocket? zap, int wake, PresenterGate gate, Action<ZmqSocket> attach, ILogger logger)
+    private PairSocketLoop(nint context, ZmqSocket socket, ZmqSocket? zap, int wake, int listening, PresenterGate gate, Action<ZmqSocket> attach, ILogger logger)
     {
         _attach = attach;
+        _listening = listening;
         _context = context;
         _socket = socket;
         _zap = zap;
@@ -90,11 +101,20 @@ internal sealed class PairSocketLoop : IAsyncDisposable
     /// <summary>
     /// Creates the context, the socket and its monitor, lets <paramref name="attach"/> set the
     /// socket's options and bind or connect it, and starts the thread. In bind mode a ZAP handler
-    /// puts every connection to <paramref name="gate"/> before any of its messages is read; in
-    /// connect mode a socket whose presenter left is replaced by a new one, attached the same way.
+    /// puts every connection to <paramref name="gate"/> before any of its messages is read. A
+    /// socket whose presenter left is replaced by a new one, attached the same way.
     /// </summary>
+    /// <param name="logger">Where the loop's troubles are told.</param>
+    /// <param name="gate">Who the presenter is.</param>
+    /// <param name="attach">Sets a new socket's options and binds or connects it.</param>
+    /// <param name="listening">
+    /// Bind mode: a listening socket of the caller's, which the loop takes over (it closes it when
+    /// it ends, also when this throws); each socket gets a copy (<c>ZMQ_USE_FD</c>) before
+    /// <paramref name="attach"/> binds it. -1: the first socket's bind creates one, which the
+    /// loop then keeps for the sockets after it.
+    /// </param>
     /// <exception cref="IOException">libzmq refused the address or is out of resources.</exception>
-    public static PairSocketLoop Start(ILogger logger, PresenterGate gate, Action<ZmqSocket> attach)
+    public static PairSocketLoop Start(ILogger logger, PresenterGate gate, Action<ZmqSocket> attach, int listening = -1)
     {
         var context = LibZmq.CtxNew();
         if (context == 0)
@@ -117,7 +137,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
                 zap.Bind(ZapEndpoint);
             }
 
-            socket = OpenPair(context, generation: 0, gate.Listening, attach);
+            socket = OpenPair(context, generation: 0, gate.Listening, listening, attach);
             wake = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
             if (wake < 0)
             {
@@ -129,20 +149,27 @@ internal sealed class PairSocketLoop : IAsyncDisposable
             socket?.Dispose();
             zap?.Dispose();
             _ = LibZmq.CtxTerm(context);
+            if (listening >= 0)
+            {
+                _ = LibC.close(listening);
+            }
+
             throw;
         }
 
-        var loop = new PairSocketLoop(context, socket, zap, wake, gate, attach, logger);
+        var loop = new PairSocketLoop(context, socket, zap, wake, listening, gate, attach, logger);
 
         // Starting the thread is the memory barrier libzmq asks for when a socket changes threads.
         new Thread(loop.Run) { IsBackground = true, Name = "apart-zmq" }.Start();
         return loop;
     }
 
-    // The PAIR socket, its events reported to its Reports socket.
-    private static ZmqSocket OpenPair(nint context, int generation, bool authenticate, Action<ZmqSocket> attach)
+    // The PAIR socket, its events reported to its Reports socket; bound to a copy of `listening`
+    // when there is one.
+    private static ZmqSocket OpenPair(nint context, int generation, bool authenticate, int listening, Action<ZmqSocket> attach)
     {
         var socket = ZmqSocket.Open(context, LibZmq.PAIR);
+        var copy = -1;
         try
         {
             socket.Set(LibZmq.LINGER, LingerMilliseconds);
@@ -154,19 +181,39 @@ internal sealed class PairSocketLoop : IAsyncDisposable
             if (authenticate)
             {
                 // With a domain every mechanism, NULL included, asks the handler.
-                socket.Set(LibZmq.ZAP_DOMAIN, "apart"u8);
+                socket.Set(LibZmq.ZAP_DOMAIN, ZapDomain(generation));
             }
 
             socket.Monitor(context, $"{MonitorEndpoint}-{generation}", MonitoredEvents);
-            attach(socket);
+            if (listening >= 0)
+            {
+                copy = LibC.fcntl(listening, LibC.F_DUPFD_CLOEXEC, 0);
+                if (copy < 0)
+                {
+                    throw new IOException($"Copying the listening socket failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(LibC.errno)}.");
+                }
+
+                socket.Set(LibZmq.USE_FD, copy);
+            }
+
+            attach(socket); // binds last: once bound, libzmq owns the copy
             return socket;
         }
         catch
         {
             socket.Dispose();
+            if (copy >= 0)
+            {
+                _ = LibC.close(copy);
+            }
+
             throw;
         }
     }
+
+    // Each socket's connections ask in a domain of their own: a request from a connection of a
+    // socket since closed, read after its successor's connections opened, names no connection of these.
+    private static byte[] ZapDomain(int generation) => System.Text.Encoding.ASCII.GetBytes($"apart-{generation}");
 
     /// <summary>Queues a message; true once libzmq has taken it for a connected presenter, false at the deadline.</summary>
     public Task<bool> SendAsync(ReadOnlyMemory<byte> message, TimeSpan timeout, CancellationToken cancellationToken)
@@ -351,19 +398,18 @@ internal sealed class PairSocketLoop : IAsyncDisposable
                 case LibZmq.EVENT_DISCONNECTED:
                     if (_gate.Closed(value))
                     {
+                        // A new socket for the next presenter (see the remarks above). In connect
+                        // mode it also covers what libzmq leaves: it reconnects after a lost
+                        // connection but not after a protocol error (an oversized message, say).
+                        // The old socket's events go with it.
                         SetPeerConnected(false);
-                        if (!_gate.Listening)
-                        {
-                            // libzmq reconnects after a lost connection but not after a protocol error
-                            // (an oversized message, say), and its disconnect leaves a retry behind:
-                            // a new socket covers both, one reconnect interval later, as libzmq's own
-                            // would (at once, it could reach a killed presenter's socket not yet closed).
-                            // The old socket's events go with it.
-                            CloseForReopening();
-                            return;
-                        }
+                        CloseForReopening();
+                        return;
                     }
 
+                    break;
+                case LibZmq.EVENT_LISTENING when _listening < 0:
+                    KeepListening(value);
                     break;
                 case LibZmq.EVENT_CONNECT_RETRIED:
                     _gate.ConnectRetried();
@@ -372,13 +418,41 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         }
     }
 
+    // The first socket's own listening socket (tcp://), ours too from now on, for the sockets
+    // after it. libzmq makes it blocking: while a closed socket's listener is still being torn
+    // down, two listeners poll it, and the one whose accept lost the race would block libzmq's
+    // I/O thread until the next connection came. Non-blocking, it gets EAGAIN, as libzmq expects.
+    private void KeepListening(int descriptor)
+    {
+        var kept = LibC.fcntl(descriptor, LibC.F_DUPFD_CLOEXEC, 0);
+        var flags = kept < 0 ? -1 : LibC.fcntl(kept, LibC.F_GETFL, 0);
+        if (flags < 0 || LibC.fcntl(kept, LibC.F_SETFL, flags | LibC.O_NONBLOCK) < 0)
+        {
+            Log.ListeningSocketNotKept(_logger, System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(LibC.errno));
+            if (kept >= 0)
+            {
+                _ = LibC.close(kept);
+            }
+
+            return;
+        }
+
+        _listening = kept;
+    }
+
     private void CloseForReopening()
     {
         // What the presenter sent was read before it counted as gone; what was handed over for it
-        // and not written goes with the connection, as the transport promises.
+        // and not written goes with the connection, as the transport promises. Connections still
+        // waiting their turn are closed with the socket; their libzmq tries again.
         _socket.Set(LibZmq.LINGER, 0);
         _socket.Dispose(); // and its monitor
-        _reopenAt = Environment.TickCount64 + ReconnectMilliseconds;
+        _generation++; // from now on, what its connections ask is no longer heard
+        _gate.SocketReplaced();
+
+        // A bound socket's successor listens at once. A connecting one waits a reconnect interval,
+        // as libzmq would: at once, it could reach a killed presenter's socket not yet closed.
+        _reopenAt = Environment.TickCount64 + (_gate.Listening ? 0 : ReconnectMilliseconds);
     }
 
     private void ReopenWhenDue()
@@ -387,7 +461,7 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         {
             // Should it fail (out of descriptors, say), the next try comes an interval later.
             _reopenAt = Environment.TickCount64 + ReconnectMilliseconds;
-            _socket = OpenPair(_context, ++_generation, authenticate: false, _attach);
+            _socket = OpenPair(_context, _generation, _gate.Listening, _listening, _attach);
             _reopenAt = null;
             _readingPaused = false;
         }
@@ -402,6 +476,13 @@ internal sealed class PairSocketLoop : IAsyncDisposable
             if (_frames.Count < 8 || _frames[1].Length != 0)
             {
                 continue; // Not libzmq's; a ROUTER owes it no answer.
+            }
+
+            if (!_frames[4].AsSpan().SequenceEqual(ZapDomain(_generation)))
+            {
+                // A connection of a socket closed since, going with it: unanswered, as a refusal
+                // would make its peer give up rather than try again on the new socket.
+                continue;
             }
 
             var answer = _gate.Authenticate(System.Text.Encoding.UTF8.GetString(_frames[5]), out var descriptor);
@@ -535,6 +616,11 @@ internal sealed class PairSocketLoop : IAsyncDisposable
         _socket.Dispose();
         _zap?.Dispose();
         _ = LibZmq.CtxTerm(_context);
+        if (_listening >= 0)
+        {
+            _ = LibC.close(_listening); // Nothing to learn from a failed close of a listening socket.
+        }
+
         lock (_lock)
         {
             // Also when the loop ended by itself: nobody may write to the closed descriptor's number.

@@ -106,13 +106,7 @@ public sealed class PairTransport : ITransport
         var listener = UnixSocketListener.Create(parsed, logger, options.SocketMode, options.SocketGroupId);
         try
         {
-            return new PairTransport(
-                PairSocketLoop.Start(logger, gate, socket =>
-                {
-                    socket.Set(LibZmq.USE_FD, listener.HandOver());
-                    socket.Bind(address);
-                }),
-                listener);
+            return new PairTransport(PairSocketLoop.Start(logger, gate, socket => socket.Bind(address), listener.HandOver()), listener);
         }
         catch
         {

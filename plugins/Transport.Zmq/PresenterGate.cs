@@ -193,6 +193,17 @@ internal sealed class PresenterGate
         return false;
     }
 
+    /// <summary>
+    /// The socket was closed for a new one: its connections closed with it, unreported (their
+    /// events went with its monitor), and none of them is waiting, admitted or the presenter any more.
+    /// </summary>
+    public void SocketReplaced()
+    {
+        _presenter = null;
+        _undecided.Clear();
+        _refused.Clear();
+    }
+
     /// <summary>Connect mode: the presenter was not there; said once per absence.</summary>
     public void ConnectRetried()
     {

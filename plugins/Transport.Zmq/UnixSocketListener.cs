@@ -8,9 +8,10 @@ namespace Apart.Transport.Zmq;
 
 /// <summary>
 /// A listening Unix domain socket at an ipc:// path, as libzmq's bind makes one, but created with
-/// the mode and group asked for (0600 by default) before anyone can connect, then handed to libzmq
-/// (<c>ZMQ_USE_FD</c>), which accepts on it and closes it. Dispose removes the file, only while
-/// the file there is still ours (libzmq leaves a socket it was handed in place).
+/// the mode and group asked for (0600 by default) before anyone can connect, then handed to the
+/// transport's loop, which gives libzmq a copy of it for each socket (<c>ZMQ_USE_FD</c>) and closes
+/// it when it ends. Dispose removes the file, only while the file there is still ours (libzmq
+/// leaves a socket it was handed in place).
 /// </summary>
 internal sealed class UnixSocketListener : IDisposable
 {
@@ -83,7 +84,7 @@ internal sealed class UnixSocketListener : IDisposable
         }
     }
 
-    /// <summary>The listening descriptor, for libzmq to take over; after this the listener only removes the file.</summary>
+    /// <summary>The listening descriptor, for the transport's loop to take over; after this the listener only removes the file.</summary>
     public int HandOver() => Interlocked.Exchange(ref _descriptor, -1);
 
     public void Dispose()

@@ -188,6 +188,24 @@ public sealed class PresenterGateTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Over_tcp_connections_of_a_replaced_socket_are_forgotten_and_the_new_socket_s_one_is_the_asker()
+    {
+        // Closed with their socket, unreported: had they stayed undecided, the new socket's first
+        // connection would be one of two that could be asking, and refused.
+        var gate = new PresenterGate(ZmqAddress.Parse("tcp://127.0.0.1:5555"), listening: true, admit: null, d => $"connection {d}", _logger);
+        gate.Opened(7, out _);
+        Assert.Equal(ZapAnswer.Admit, gate.Authenticate("127.0.0.1", out _));
+        Assert.True(gate.HandshakeSucceeded(out _));
+        gate.Opened(8, out _);
+        Assert.True(gate.Closed(7));
+
+        gate.SocketReplaced();
+        gate.Opened(9, out _);
+        Assert.Equal(ZapAnswer.Admit, gate.Authenticate("127.0.0.1", out var admitted));
+        Assert.Equal(9, admitted);
+    }
+
+    [Fact]
     public void In_connect_mode_the_connection_is_the_presenter_from_its_opening_to_its_end()
     {
         var gate = new PresenterGate(ZmqAddress.Parse("ipc:///run/user/1000/apart-gtk.sock"), listening: false, admit: null,
