@@ -106,37 +106,6 @@ public sealed class IpcBindTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Presenters, connections);
     }
 
-    [Theory]
-    [InlineData("ipc")]
-    [InlineData("tcp")]
-    public async Task A_presenter_that_leaves_while_the_core_lags_behind_its_messages_is_followed_by_the_next_one_in_order(string scheme)
-    {
-        // A message over the core's unread limit stops the reading: the presenter leaves, and its
-        // socket is replaced, while the core has not taken what it sent. The next one's socket is
-        // read all the same, and the core hears everything in order once it catches up.
-        var address = scheme == "ipc" ? _path.Address : $"tcp://127.0.0.1:{TcpTests.FreeTcpPort()}";
-        await using var transport = PairTransport.Bind(address, new ListenOptions { Admit = _ => true }, _logger);
-        const int Big = 33 * 1024 * 1024;
-        await using (var first = await PythonPeer.StartZmqAsync("connect", address))
-        {
-            await transport.ExpectAsync<TransportEvent.PeerConnected>();
-            await first.FloodAsync(1, Big);
-            await first.SendAndExitAsync(Payloads.Yaml("type: last\n"));
-        }
-
-        await using var second = await PythonPeer.StartZmqAsync("connect", address);
-        Assert.True(await second.SendAsync(Payloads.Yaml("type: status-request\n")));
-        await Task.Delay(TimeSpan.FromSeconds(1)); // the second is through its handshake by now
-
-        Assert.Equal(Big, (await transport.ExpectMessageAsync()).Length);
-        Assert.Equal(Payloads.Yaml("type: last\n"), await transport.ExpectMessageAsync());
-        await transport.ExpectAsync<TransportEvent.PeerDisconnected>();
-        await transport.ExpectAsync<TransportEvent.PeerConnected>(TimeSpan.FromSeconds(5));
-        Assert.Equal(Payloads.Yaml("type: status-request\n"), await transport.ExpectMessageAsync());
-        Assert.True(await transport.SendAsync(Payloads.Yaml("type: status\n"), s_sendTimeout));
-        Assert.Equal(Payloads.Yaml("type: status\n"), await second.ReceiveAsync(s_sendTimeout));
-    }
-
     [Fact]
     public async Task Reports_the_presenter_killed_and_admits_the_next_one()
     {
