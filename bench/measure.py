@@ -384,8 +384,8 @@ FLOOR_LINE = b"floor: started\n"
 
 def publish_floor(cache_dir, log):
     """Publishes bench/floor (Floor.csproj) into CACHE/floor-HASH/ unless done already; returns
-    the path of its executable. HASH covers its sources, the repository's build settings and the
-    SDK's version, so a change of any rebuilds it; publishing goes to a temporary folder renamed
+    the path of its executable. HASH covers its sources, the repository's build settings, the
+    core's runtime settings (Floor.csproj imports them) and the SDK's version, so a change of any rebuilds it; publishing goes to a temporary folder renamed
     into place, so that two runs never see half a floor. Not through Apart.Host.sln and not into
     artifacts/apart-core (Floor.csproj sets no PublishDir; -o and --artifacts-path say where)."""
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -394,7 +394,7 @@ def publish_floor(cache_dir, log):
     for path in sorted(os.listdir(FLOOR_SOURCES)):
         with open(os.path.join(FLOOR_SOURCES, path), "rb") as f:
             digest.update(path.encode() + b"\0" + f.read())
-    for path in ("Directory.Build.props", "Directory.Packages.props"):
+    for path in ("Directory.Build.props", "Directory.Packages.props", "src/Apart.Host/RuntimeSettings.props"):
         with open(os.path.join(repo, path), "rb") as f:
             digest.update(path.encode() + b"\0" + f.read())
     folder = os.path.join(cache_dir, "floor-" + digest.hexdigest()[:16])

@@ -452,7 +452,7 @@ def render(data):
       "`status: running`, on one core, every sample counted, the first included.")
     w("- **The floor** is bench/floor: a hello-world console app (`Console.Out.Write` of one line) published like the core "
       "(the repository's Directory.Build.props: net10.0, linux-x64, framework-dependent, ReadyToRun, invariant globalization; "
-      "TieredPGO off, the call-count threshold and no dynamic code as in Apart.Host.csproj) into the cache directory, rebuilt when its sources, "
+      "the core's runtime settings, src/Apart.Host/RuntimeSettings.props, imported) into the cache directory, rebuilt when its sources, "
       "the build settings or the SDK change. Its start-up is from spawning it to reading its line from its standard output, "
       "its memory VmHWM after that line (it then waits for its standard input to end; ru_maxrss would count bench/run's "
       "own memory, which exec records for a posix_spawn child). Floor and core starts alternate, the same number of each, after one untimed start "
