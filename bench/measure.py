@@ -385,8 +385,9 @@ FLOOR_LINE = b"floor: started\n"
 def publish_floor(cache_dir, log):
     """Publishes bench/floor (Floor.csproj) into CACHE/floor-HASH/ unless done already; returns
     the path of its executable. HASH covers its sources, the repository's build settings, the
-    core's runtime settings (Floor.csproj imports them) and the SDK's version, so a change of any rebuilds it; publishing goes to a temporary folder renamed
-    into place, so that two runs never see half a floor. Not through Apart.Host.sln and not into
+    core's runtime settings (Floor.csproj imports them) and the SDK's version, so a change of any
+    rebuilds it; publishing goes to a temporary folder renamed into place, so that two runs never
+    see half a floor. Not through Apart.Host.sln and not into
     artifacts/apart-core (Floor.csproj sets no PublishDir; -o and --artifacts-path say where)."""
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     sdk = subprocess.run(["dotnet", "--version"], capture_output=True, text=True, check=True).stdout.strip()

@@ -456,6 +456,27 @@ def test_core_leaves_unused_libraries_unloaded_through_a_clone(presenters, loops
 # -- plugins: one folder, one feature -------------------------------------------------------------
 
 
+def jit_compiled_while(presenters, directory, work):
+    """The methods the JIT compiled (DOTNET_JitDisasmSummary lines, tier included) in a core
+    that started, ran work(presenter) and ended with a kill-request.
+
+    The summary goes to the core's standard output, not to DOTNET_JitStdOutFile: the JIT closes
+    that file at shutdown while a thread may still be compiling and printing into it, and the
+    process then aborts in glibc ("free(): invalid pointer", libclrjit's vfprintf in the
+    backtrace; about 1 run in 7 here). Standard output is never closed by the JIT."""
+    summary = directory / "jit.txt"
+    with open(summary, "wb") as stdout:
+        presenter = presenters(env={"DOTNET_JitDisasmSummary": "1"}, stdout=stdout)
+        presenter.wait_for(is_started, timeout=10)
+        work(presenter)
+        presenter.send({"type": "kill-request"})
+        code = drain_until_exit(presenter)
+    assert code == 0, f"exit status {code}; log:\n{presenter.log()}"
+    compiled = [line.split("JIT compiled ", 1)[1] for line in summary.read_text().splitlines() if "JIT compiled " in line]
+    assert compiled, "the JIT summary is empty: a check of it would prove nothing"
+    return compiled
+
+
 def test_host_and_plugin_code_is_precompiled_not_jit_compiled_through_a_clone(presenters, loops, tmp_path):
     """Every method Apart declares, the plugins' included, runs from its ReadyToRun image: the
     JIT compiles only generic code over Apart's types, which ReadyToRun cannot hold. (A plugin
@@ -464,21 +485,12 @@ def test_host_and_plugin_code_is_precompiled_not_jit_compiled_through_a_clone(pr
     ILogger.Log<TState>, over each LoggerMessage argument struct: a few bytes each, and the
     framework's own loggers are compiled the same way."""
     device = filesystems.make(loops, "ext4", files=True)
-    summary = tmp_path / "jit.txt"
-    # The summary goes to the core's standard output, not to DOTNET_JitStdOutFile: the JIT closes
-    # that file at shutdown while a thread may still be compiling and printing into it, and the
-    # process then aborts in glibc ("free(): invalid pointer", libclrjit's vfprintf in the
-    # backtrace; about 1 run in 7 here). Standard output is never closed by the JIT.
-    with open(summary, "wb") as stdout:
-        presenter = presenters(env={"DOTNET_JitDisasmSummary": "1"}, stdout=stdout)
-        presenter.wait_for(is_started, timeout=10)
+
+    def clone(presenter):
         end = clone_and_wait(presenter, device.name, str(tmp_path), "r2r", "gz")
         assert end["type"] == "clone", end["_raw"]
-        presenter.send({"type": "kill-request"})
-        code = drain_until_exit(presenter)
-    assert code == 0, f"exit status {code}; log:\n{presenter.log()}"
-    compiled = [line.split("JIT compiled ", 1)[1] for line in summary.read_text().splitlines() if "JIT compiled " in line]
-    assert compiled, "the JIT summary is empty: the check below would prove nothing"
+
+    compiled = jit_compiled_while(presenters, tmp_path, clone)
     log_instantiations = "Apart.Host.Logging.StandardErrorLoggerProvider+StandardErrorLogger:"
     declared_by_apart = [method for method in compiled if method.startswith("Apart.")
                          and not (method.startswith(log_instantiations + "Log[")
@@ -492,20 +504,14 @@ def test_a_core_answering_thousands_of_messages_recompiles_none_of_its_code(pres
     service's memory stays flat through thousands of presenters instead of growing by the
     counting's stubs and each method that reaches the default's 30 calls, or the 1000 set
     before. 1500 messages, each answered, run the reader, the router and the writer 1500 times."""
-    summary = tmp_path / "jit.txt"
-    with open(summary, "wb") as stdout:  # standard output, not DOTNET_JitStdOutFile: see the test above
-        presenter = presenters(env={"DOTNET_JitDisasmSummary": "1"}, stdout=stdout)
-        presenter.wait_for(is_started, timeout=10)
+
+    def errors(presenter):
         for _ in range(1500):
             presenter.send(b"- not a mapping\n")
             answer = presenter.next(timeout=10)
             assert answer["type"] == "error", answer["_raw"]
-        presenter.send({"type": "kill-request"})
-        code = drain_until_exit(presenter)
-    assert code == 0, f"exit status {code}; log:\n{presenter.log()}"
-    compiled = [line.split("JIT compiled ", 1)[1] for line in summary.read_text().splitlines() if "JIT compiled " in line]
-    assert compiled, "the JIT summary is empty: the check below would prove nothing"
-    recompiled = [method for method in compiled if "[Tier1" in method]
+
+    recompiled = [method for method in jit_compiled_while(presenters, tmp_path, errors) if "[Tier1" in method]
     # With 1000 calls, 144 to 284 methods were recompiled here (3 runs), 8 to 35 of them over
     # Apart's types; with 65535, 2 (the runtime's cast helpers).
     assert not recompiled, f"{len(recompiled)} methods recompiled at tier 1, e.g.:\n" + "\n".join(recompiled[:20])
