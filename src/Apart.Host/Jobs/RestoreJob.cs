@@ -40,10 +40,17 @@ internal sealed class RestoreJob : Job
     public static async Task<Job> CreateAsync(JobTicket ticket, RestoreRequest request, JobServices services, CancellationToken cancellationToken)
     {
         var image = ImageFile.Open(request.Source, services);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<long?>? sourceSize = null;
         ClaimedPart? device = null;
         try
         {
             _ = await image.CheckPiecesAsync(services, contents: false, cancellationToken).ConfigureAwait(false);
+
+            // The image's header is read (through its decompressor) while the destination is
+            // listed and claimed: each only reads, neither needs the other, and the destination's
+            // refusals still come first.
+            sourceSize = image.SourceSizeAsync(services.Imager, reading.Token);
             var (disk, part) = await services.ListedPartAsync(request.Destination, "Destination", cancellationToken).ConfigureAwait(false);
             if (part.Mounted)
             {
@@ -51,7 +58,7 @@ internal sealed class RestoreJob : Job
             }
 
             device = ClaimDestination(disk, part, services.Loops);
-            var required = await image.SourceSizeAsync(services.Imager, cancellationToken).ConfigureAwait(false);
+            var required = await sourceSize.ConfigureAwait(false);
             var available = device.Size();
             if (required > available)
             {
@@ -64,6 +71,13 @@ internal sealed class RestoreJob : Job
         }
         catch
         {
+            if (sourceSize is not null)
+            {
+                // Refused: the header's reading is stopped, and over, before the image is closed.
+                await reading.CancelAsync().ConfigureAwait(false);
+                await ((Task)sourceSize).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             device?.Dispose();
             image.Dispose();
             throw;

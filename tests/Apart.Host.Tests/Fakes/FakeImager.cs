@@ -32,8 +32,33 @@ internal sealed class FakeImager : IImager
 
     public ImageCheck Check(string format) => CheckWith;
 
-    public ValueTask<long?> ReadSourceSizeAsync(string format, Stream image, long? length, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(length);
+    /// <summary>Set once an image's source size is first read.</summary>
+    public TaskCompletionSource SourceSizeReading { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Makes reading an image's source size wait until it is cancelled.</summary>
+    public bool HoldSourceSize { get; set; }
+
+    /// <summary>Whether a held reading of the source size was cancelled.</summary>
+    public bool SourceSizeCancelled { get; private set; }
+
+    public async ValueTask<long?> ReadSourceSizeAsync(string format, Stream image, long? length, CancellationToken cancellationToken = default)
+    {
+        SourceSizeReading.TrySetResult();
+        if (HoldSourceSize)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                SourceSizeCancelled = true;
+                throw;
+            }
+        }
+
+        return length;
+    }
 
     public ValueTask CompleteRestoreAsync(string format, DeviceExtent device, CancellationToken cancellationToken = default)
     {

@@ -84,6 +84,41 @@ public sealed class RestoreJobTests : EngineTests
         Assert.Equal(refused.Start, refused.Finish);
     }
 
+    [RootFact]
+    public async Task The_images_source_size_is_read_while_the_destination_is_listed()
+    {
+        var image = await ImageAsync("good", new byte[64 * 1024]);
+        Engine.Inventory.Hang();
+
+        Engine.Route(new RestoreRequest(image, Device.Path));
+
+        // Read before the listing is let go: the two overlap, the image's header waits for no lsblk.
+        await Engine.Imager.SourceSizeReading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Engine.Inventory.Release();
+        JobProgress progress;
+        do
+        {
+            progress = await Engine.Transport.NextAsync<JobProgress>();
+        }
+        while (progress.Finish is null);
+
+        Assert.Equal([Device.Path], Engine.Imager.Completed);
+    }
+
+    [RootFact]
+    public async Task A_destination_that_is_not_listed_is_refused_at_once_and_the_images_header_no_longer_read()
+    {
+        var image = await ImageAsync("good", new byte[64 * 1024]);
+        Engine.Imager.HoldSourceSize = true;
+
+        Engine.Route(new RestoreRequest(image, "/dev/loop-not-listed"));
+
+        var refused = await Engine.Transport.NextAsync<JobFailed>();
+        Assert.Contains("/dev/loop-not-listed is not a listed partition", refused.Error, StringComparison.Ordinal);
+        Assert.True(Engine.Imager.SourceSizeReading.Task.IsCompleted, "the header's reading had begun");
+        Assert.True(Engine.Imager.SourceSizeCancelled, "the header's reading was stopped");
+    }
+
     private async Task<string> ImageAsync(string name, byte[] bytes)
     {
         var path = Path.Join(Engine.Images, $"{name}-2024-05-03T1020.apt.{FakeImager.Format}.uncompressed");
