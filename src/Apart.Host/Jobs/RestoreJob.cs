@@ -49,9 +49,10 @@ internal sealed class RestoreJob : Job
 
             // The image's header is read (through its decompressor) while the destination is
             // listed and claimed: each only reads, neither needs the other, and the destination's
-            // refusals still come first.
+            // refusals still come first. The listing, the longer of the two, starts first.
+            var listing = services.ListedPartAsync(request.Destination, "Destination", cancellationToken);
             sourceSize = image.SourceSizeAsync(services.Imager, reading.Token);
-            var (disk, part) = await services.ListedPartAsync(request.Destination, "Destination", cancellationToken).ConfigureAwait(false);
+            var (disk, part) = await listing.ConfigureAwait(false);
             if (part.Mounted)
             {
                 throw new JobFailedException($"Destination {part.DevicePath} is mounted: unmount it before restoring to it.");
