@@ -48,7 +48,7 @@ internal sealed class RestoreJob : Job
             _ = await image.CheckPiecesAsync(services, contents: false, cancellationToken).ConfigureAwait(false);
 
             // The image's header is read (through its decompressor) while the destination is
-            // listed and claimed: each only reads, neither needs the other, and the destination's
+            // listed and claimed: neither writes a byte nor needs the other, and the destination's
             // refusals still come first. The listing, the longer of the two, starts first.
             var listing = services.ListedPartAsync(request.Destination, "Destination", cancellationToken);
             sourceSize = image.SourceSizeAsync(services.Imager, reading.Token);
